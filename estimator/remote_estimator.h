@@ -1,0 +1,97 @@
+/* Receiver-side delay-based bandwidth estimator: libwebrtc's
+ * RemoteBitrateEstimatorAbsSendTime, decision for decision.
+ *
+ * The caller owns the struct; nothing is allocated after bwe_remote_estimator_init()
+ * and no clock is read: every time is passed in as microseconds.  Arrival times are
+ * rounded to whole milliseconds as libwebrtc does, (us + 500) / 1000. */
+#ifndef BWE_REMOTE_ESTIMATOR_H
+#define BWE_REMOTE_ESTIMATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inter_arrival.h"
+#include "kalman.h"
+#include "trendline.h"
+#include "overuse_detector.h"
+#include "rate_statistics.h"
+#include "aimd.h"
+#include "probe_clusters.h"
+
+/* Streams tracked at once.  A packet of a new SSRC when the table is full evicts the
+ * SSRC seen longest ago (counted in ssrcs_evicted); libwebrtc's map has no bound. */
+#define BWE_MAX_SSRCS 256
+
+typedef enum
+{
+  BWE_FILTER_KALMAN = 0,        /* libwebrtc's OveruseEstimator (parity default) */
+  BWE_FILTER_TRENDLINE = 1,     /* libwebrtc's TrendlineEstimator on accumulated delay */
+} BweDelayFilter;
+
+typedef struct
+{
+  BweDelayFilter filter;
+  uint32_t min_bitrate_bps;     /* default 5000 (kCongestionControllerMinBitrate) */
+  uint32_t max_bitrate_bps;     /* default 30000000 */
+} BweRemoteEstimatorConfig;
+
+typedef struct
+{
+  uint32_t ssrc;
+  int64_t last_seen_ms;
+} BweStreamEntry;
+
+typedef struct
+{
+  BweRemoteEstimatorConfig config;
+  BweInterArrival inter_arrival;
+  BweKalman kalman;
+  BweTrendline trendline;
+  BweOveruseDetector detector;
+  BweRateStatistics incoming_bitrate;
+  bool incoming_bitrate_initialized;
+  BweAimd aimd;
+  BweProbeClusters probes;
+  BweStreamEntry streams[BWE_MAX_SSRCS];
+  size_t num_streams;
+  int64_t first_packet_time_ms; /* -1 until the first packet */
+  int64_t last_update_ms;       /* -1 until the first signalled estimate */
+  uint64_t ssrcs_evicted;
+} BweRemoteEstimator;
+
+/* What one packet made the estimator do. */
+typedef struct
+{
+  bool updated;                 /* libwebrtc would call OnReceiveBitrateChanged now */
+  uint32_t bitrate_bps;         /* the signalled bitrate when updated */
+} BweEstimatorUpdate;
+
+void bwe_remote_estimator_config_init (BweRemoteEstimatorConfig * config);
+void bwe_remote_estimator_init (BweRemoteEstimator * e,
+    const BweRemoteEstimatorConfig * config);
+
+/* One RTP packet: arrival time and the estimator clock (both µs, usually equal),
+ * the 24-bit abs-send-time, payload plus padding bytes (no RTP header) and SSRC. */
+void bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
+    int64_t arrival_us, int64_t now_us, uint32_t send_time_24,
+    size_t payload_size, uint32_t ssrc, BweEstimatorUpdate * out);
+
+/* Round-trip time for AIMD (OnRttUpdate), milliseconds. */
+void bwe_remote_estimator_set_rtt (BweRemoteEstimator * e, int64_t rtt_ms);
+/* The stream ended (RemoveStream). */
+void bwe_remote_estimator_remove_stream (BweRemoteEstimator * e, uint32_t ssrc);
+
+/* libwebrtc's LatestEstimate(): 0 without a valid estimate or without streams. */
+uint32_t bwe_remote_estimator_latest_estimate (const BweRemoteEstimator * e);
+/* The detector's hypothesis now. */
+BweBandwidthUsage bwe_remote_estimator_state (const BweRemoteEstimator * e);
+/* Incoming bitrate over the last second at now_us; false when libwebrtc has none. */
+bool bwe_remote_estimator_incoming_bitrate (BweRemoteEstimator * e,
+    int64_t now_us, uint32_t * bps);
+/* Copies up to max SSRCs of the active streams (in the order libwebrtc reports
+ * them: ascending), returns how many there are. */
+size_t bwe_remote_estimator_ssrcs (const BweRemoteEstimator * e,
+    uint32_t * ssrcs, size_t max);
+
+#endif
