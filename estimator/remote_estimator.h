@@ -22,6 +22,8 @@
 /* Streams tracked at once.  A packet of a new SSRC when the table is full evicts the
  * SSRC seen longest ago (counted in ssrcs_evicted); libwebrtc's map has no bound. */
 #define BWE_MAX_SSRCS 256
+/* Open-addressing hash slots for the SSRC lookup (a power of two, 2x the table). */
+#define BWE_SSRC_HASH_SLOTS 512
 
 typedef enum
 {
@@ -39,7 +41,9 @@ typedef struct
 typedef struct
 {
   uint32_t ssrc;
-  int64_t last_seen_ms;
+  int64_t last_seen_us;
+  int16_t prev;                 /* recency list (oldest first), -1 ends */
+  int16_t next;
 } BweStreamEntry;
 
 typedef struct
@@ -53,10 +57,21 @@ typedef struct
   bool incoming_bitrate_initialized;
   BweAimd aimd;
   BweProbeClusters probes;
+  /* Active streams: entries in a recency list (head = seen longest ago), found
+   * through a hash of the SSRC.  While the list is also sorted by last_seen_us
+   * (no inversions, the usual case with a clock that never goes back) only its
+   * head can time out, so the per-packet timeout check is O(1); otherwise every
+   * stream is checked as libwebrtc does. */
   BweStreamEntry streams[BWE_MAX_SSRCS];
+  int16_t hash[BWE_SSRC_HASH_SLOTS];    /* stream index, -1 empty */
+  int16_t free_list[BWE_MAX_SSRCS];
+  size_t num_free;
   size_t num_streams;
-  int64_t first_packet_time_ms; /* -1 until the first packet */
-  int64_t last_update_ms;       /* -1 until the first signalled estimate */
+  int16_t lru_head;
+  int16_t lru_tail;
+  size_t lru_inversions;        /* adjacent pairs with decreasing last_seen_us */
+  int64_t first_packet_time_us; /* INT64_MIN until the first packet */
+  int64_t last_update_us;       /* INT64_MIN until the first signalled estimate */
   uint64_t ssrcs_evicted;
 } BweRemoteEstimator;
 

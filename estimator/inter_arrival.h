@@ -1,0 +1,56 @@
+/* libwebrtc's InterArrival (inter_arrival.cc): groups packets sent within
+ * group_length_ticks of each other (plus bursts) and reports the send-time,
+ * arrival-time and size differences between consecutive complete groups.
+ *
+ * Handles timestamp wrap (uint32 arithmetic), reordered packets (ignored),
+ * reordered groups (reset after 3 in a row) and arrival-clock jumps of 3 s or more
+ * against the system clock (reset). */
+#ifndef BWE_INTER_ARRIVAL_H
+#define BWE_INTER_ARRIVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* kReorderedResetThreshold and kArrivalTimeOffsetThresholdMs. */
+#define BWE_INTER_ARRIVAL_REORDERED_RESET_THRESHOLD 3
+#define BWE_INTER_ARRIVAL_OFFSET_THRESHOLD_MS 3000
+
+typedef struct
+{
+  size_t size;                  /* bytes accumulated in the group */
+  uint32_t first_timestamp;
+  uint32_t timestamp;           /* latest (wrap-aware) timestamp of the group */
+  int64_t first_arrival_ms;
+  int64_t complete_time_ms;     /* arrival of the last packet, -1: empty group */
+  int64_t last_system_time_ms;
+} BweTimestampGroup;
+
+typedef struct
+{
+  uint32_t group_length_ticks;
+  double timestamp_to_ms_coeff;
+  bool burst_grouping;
+  int num_consecutive_reordered;
+  BweTimestampGroup current;
+  BweTimestampGroup prev;
+} BweInterArrival;
+
+/* InterArrival(group_length_ticks, timestamp_to_ms_coeff, burst_grouping).
+ * The remote estimator uses (BWE_ABS_SEND_TIME_GROUP_LENGTH_TICKS,
+ * BWE_ABS_SEND_TIME_TO_MS, true). */
+void bwe_inter_arrival_init (BweInterArrival * ia, uint32_t group_length_ticks,
+    double timestamp_to_ms_coeff, bool burst_grouping);
+
+/* Forgets both groups and the reorder counter (libwebrtc's Reset()). */
+void bwe_inter_arrival_reset (BweInterArrival * ia);
+
+/* ComputeDeltas: feeds one packet.  Returns true when a new group started and the
+ * deltas between the two previous complete groups are in *ts_delta (ticks),
+ * *t_delta_ms (arrival) and *size_delta (bytes); the outputs are only written
+ * when true is returned (and *ts_delta / *t_delta_ms also on a reset). */
+bool bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
+    int64_t arrival_ms, int64_t system_ms, size_t packet_size,
+    uint32_t * ts_delta, int64_t * t_delta_ms, int *size_delta);
+
+#endif

@@ -1,0 +1,49 @@
+/* libwebrtc's OveruseEstimator (overuse_estimator.cc): a two-state Kalman
+ * filter (slope = 1/capacity, offset = queuing-delay trend) on the inter-group
+ * delay variation, with the default OverUseDetectorOptions. */
+#ifndef BWE_KALMAN_H
+#define BWE_KALMAN_H
+
+#include <stdint.h>
+
+#include "overuse_detector.h"
+
+/* kMinFramePeriodHistoryLength: window of the minimum send delta. */
+#define BWE_KALMAN_FRAME_PERIOD_HISTORY 60
+
+typedef struct
+{
+  int num_of_deltas;            /* saturates at kDeltaCounterMax = 1000 */
+  double slope;
+  double offset;
+  double prev_offset;
+  double E[2][2];
+  double process_noise[2];
+  double avg_noise;
+  double var_noise;
+  /* The last BWE_KALMAN_FRAME_PERIOD_HISTORY ts_delta values in a ring, plus a
+   * monotonic queue of ring positions whose values are increasing, so that the
+   * window minimum costs O(1) amortized instead of a 60-entry scan. */
+  double ts_delta_hist[BWE_KALMAN_FRAME_PERIOD_HISTORY];
+  uint64_t hist_count;          /* values pushed so far */
+  uint64_t minq[BWE_KALMAN_FRAME_PERIOD_HISTORY];
+  unsigned minq_head;
+  unsigned minq_len;
+} BweKalman;
+
+/* OveruseEstimator(OverUseDetectorOptions()). */
+void bwe_kalman_init (BweKalman * k);
+
+/* Update(t_delta_ms, ts_delta_ms, size_delta, current_hypothesis, now_ms).
+ * current_hypothesis is the detector's state before this sample's Detect(). */
+void bwe_kalman_update (BweKalman * k, int64_t t_delta_ms, double ts_delta_ms,
+    int size_delta, BweBandwidthUsage current_hypothesis, int64_t now_ms);
+
+/* offset(): estimated delay trend in ms. */
+double bwe_kalman_offset (const BweKalman * k);
+/* num_of_deltas(): samples seen, at most 1000. */
+int bwe_kalman_num_of_deltas (const BweKalman * k);
+/* var_noise(): the noise variance estimate. */
+double bwe_kalman_var_noise (const BweKalman * k);
+
+#endif
