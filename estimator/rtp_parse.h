@@ -1,0 +1,64 @@
+/* RTP fixed header (RFC 3550) and header extensions (RFC 8285, one-byte and
+ * two-byte forms), parsed in place without allocation.  Every kind of bad input
+ * has its own result code so that callers can count what they skip. */
+#ifndef BWE_RTP_PARSE_H
+#define BWE_RTP_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BWE_RTP_FIXED_HEADER_SIZE 12
+#define BWE_RTP_ABS_SEND_TIME_SIZE 3
+#define BWE_RTP_TRANSPORT_SEQ_SIZE 2
+
+typedef enum
+{
+  BWE_RTP_OK = 0,
+  BWE_RTP_TOO_SHORT,            /* fewer than 12 bytes */
+  BWE_RTP_BAD_VERSION,          /* version field is not 2 */
+  BWE_RTP_IS_RTCP,              /* payload type 72..76: RTCP multiplexed on the RTP port (RFC 5761) */
+  BWE_RTP_CSRC_PAST_END,        /* the CSRC list runs past the end */
+  BWE_RTP_EXT_PAST_END,         /* the extension header or its data runs past the end */
+  BWE_RTP_PADDING_INVALID,      /* padding count 0 or larger than what follows the header */
+  BWE_RTP_EXT_ELEMENT_PAST_END, /* an extension element runs past the extension block */
+  BWE_RTP_EXT_RESERVED_ID,      /* one-byte element with id 15, or id 0 that is not a padding byte */
+  BWE_RTP_EXT_WRONG_SIZE,       /* a mapped extension with the wrong data length */
+  BWE_RTP_NUM_RESULTS
+} BweRtpParseResult;
+
+/* Which local ids carry the extensions we read; 0 means not negotiated.
+ * One-byte elements have ids 1..14, two-byte elements 1..255. */
+typedef struct
+{
+  uint8_t abs_send_time_id;
+  uint8_t transport_seq_id;
+} BweRtpExtMap;
+
+typedef struct
+{
+  uint8_t payload_type;
+  bool marker;
+  uint16_t seq;
+  uint32_t timestamp;
+  uint32_t ssrc;
+  uint8_t csrc_count;
+  size_t header_size;           /* fixed header, CSRCs and extension block */
+  size_t payload_size;          /* without padding */
+  size_t padding_size;
+  bool has_abs_send_time;
+  uint32_t abs_send_time;       /* 24-bit 6.18 fixed-point seconds */
+  bool has_transport_seq;
+  uint16_t transport_seq;
+} BweRtpPacket;
+
+/* Parses buf[0..len) with the ids in map (NULL: read no extension).  Returns
+ * BWE_RTP_OK and fills out, or the first problem found; out is then only
+ * partly filled and must not be used. */
+BweRtpParseResult bwe_rtp_parse (const uint8_t * buf, size_t len,
+    const BweRtpExtMap * map, BweRtpPacket * out);
+
+/* A short stable name for a result ("ok", "too-short", ...), for logs and stats. */
+const char *bwe_rtp_parse_result_name (BweRtpParseResult result);
+
+#endif
