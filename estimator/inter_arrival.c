@@ -1,0 +1,147 @@
+/* libwebrtc's InterArrival, decision for decision. */
+#include "inter_arrival.h"
+
+/* A packet arriving within this many ms of the previous one, with a negative
+ * propagation delta, belongs to the same burst... */
+#define BURST_DELTA_THRESHOLD_MS 5
+/* ...as long as the burst lasts less than this. */
+#define MAX_BURST_DURATION_MS 100
+
+static void
+group_clear (BweTimestampGroup * g)
+{
+  g->size = 0;
+  g->first_timestamp = 0;
+  g->timestamp = 0;
+  g->first_arrival_ms = -1;
+  g->complete_time_ms = -1;
+  g->last_system_time_ms = -1;
+}
+
+static bool
+group_is_first_packet (const BweTimestampGroup * g)
+{
+  return g->complete_time_ms == -1;
+}
+
+/* IsNewerTimestamp: wrap-aware, exactly half a range apart counts as newer
+ * only for the numerically larger value. */
+static bool
+is_newer_timestamp (uint32_t value, uint32_t prev)
+{
+  if (value - prev == 0x80000000u)
+    return value > prev;
+  return value != prev && (uint32_t) (value - prev) < 0x80000000u;
+}
+
+void
+bwe_inter_arrival_init (BweInterArrival * ia, uint32_t group_length_ticks,
+    double timestamp_to_ms_coeff, bool burst_grouping)
+{
+  ia->group_length_ticks = group_length_ticks;
+  ia->timestamp_to_ms_coeff = timestamp_to_ms_coeff;
+  ia->burst_grouping = burst_grouping;
+  bwe_inter_arrival_reset (ia);
+}
+
+void
+bwe_inter_arrival_reset (BweInterArrival * ia)
+{
+  ia->num_consecutive_reordered = 0;
+  group_clear (&ia->current);
+  group_clear (&ia->prev);
+}
+
+static bool
+packet_in_order (const BweInterArrival * ia, uint32_t timestamp)
+{
+  if (group_is_first_packet (&ia->current))
+    return true;
+  /* A difference above half the range is taken as reordering. */
+  return (uint32_t) (timestamp - ia->current.first_timestamp) < 0x80000000u;
+}
+
+static bool
+belongs_to_burst (const BweInterArrival * ia, int64_t arrival_ms,
+    uint32_t timestamp)
+{
+  int64_t arrival_delta_ms, ts_delta_ms, propagation_delta_ms;
+  uint32_t ts_diff;
+
+  if (!ia->burst_grouping)
+    return false;
+  arrival_delta_ms = arrival_ms - ia->current.complete_time_ms;
+  ts_diff = timestamp - ia->current.timestamp;
+  ts_delta_ms = (int64_t) (ia->timestamp_to_ms_coeff * ts_diff + 0.5);
+  if (ts_delta_ms == 0)
+    return true;
+  /* libwebrtc stores this in an int. */
+  propagation_delta_ms = (int) (arrival_delta_ms - ts_delta_ms);
+  return propagation_delta_ms < 0 &&
+      arrival_delta_ms <= BURST_DELTA_THRESHOLD_MS &&
+      arrival_ms - ia->current.first_arrival_ms < MAX_BURST_DURATION_MS;
+}
+
+static bool
+new_timestamp_group (const BweInterArrival * ia, int64_t arrival_ms,
+    uint32_t timestamp)
+{
+  if (group_is_first_packet (&ia->current))
+    return false;
+  if (belongs_to_burst (ia, arrival_ms, timestamp))
+    return false;
+  return (uint32_t) (timestamp - ia->current.first_timestamp) >
+      ia->group_length_ticks;
+}
+
+bool
+bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
+    int64_t arrival_ms, int64_t system_ms, size_t packet_size,
+    uint32_t * ts_delta, int64_t * t_delta_ms, int *size_delta)
+{
+  bool calculated = false;
+  BweTimestampGroup *cur = &ia->current;
+
+  if (group_is_first_packet (cur)) {
+    cur->timestamp = timestamp;
+    cur->first_timestamp = timestamp;
+    cur->first_arrival_ms = arrival_ms;
+  } else if (!packet_in_order (ia, timestamp)) {
+    return false;
+  } else if (new_timestamp_group (ia, arrival_ms, timestamp)) {
+    if (ia->prev.complete_time_ms >= 0) {
+      int64_t system_delta_ms;
+
+      *ts_delta = cur->timestamp - ia->prev.timestamp;
+      *t_delta_ms = cur->complete_time_ms - ia->prev.complete_time_ms;
+      system_delta_ms = cur->last_system_time_ms - ia->prev.last_system_time_ms;
+      /* The arrival clock jumped against the system clock: start over. */
+      if (*t_delta_ms - system_delta_ms >= BWE_INTER_ARRIVAL_OFFSET_THRESHOLD_MS) {
+        bwe_inter_arrival_reset (ia);
+        return false;
+      }
+      if (*t_delta_ms < 0) {
+        /* The group was reordered after its arrival time was taken. */
+        if (++ia->num_consecutive_reordered >=
+            BWE_INTER_ARRIVAL_REORDERED_RESET_THRESHOLD)
+          bwe_inter_arrival_reset (ia);
+        return false;
+      }
+      ia->num_consecutive_reordered = 0;
+      *size_delta = (int) cur->size - (int) ia->prev.size;
+      calculated = true;
+    }
+    ia->prev = *cur;
+    cur->first_timestamp = timestamp;
+    cur->timestamp = timestamp;
+    cur->first_arrival_ms = arrival_ms;
+    cur->size = 0;
+  } else {
+    if (is_newer_timestamp (timestamp, cur->timestamp))
+      cur->timestamp = timestamp;
+  }
+  cur->size += packet_size;
+  cur->complete_time_ms = arrival_ms;
+  cur->last_system_time_ms = system_ms;
+  return calculated;
+}

@@ -1,0 +1,185 @@
+/* Probe clusters of libwebrtc's RemoteBitrateEstimatorAbsSendTime.  Clusters are
+ * computed and judged in one pass over the stored probes, which gives the same
+ * result as libwebrtc's ComputeClusters + FindBestProbe on its list. */
+#include "probe_clusters.h"
+
+/* Deltas of at least 1 ms count as "above min delta". */
+#define MIN_CLUSTER_DELTA_US 1000
+/* A send delta this far from the cluster's mean starts a new cluster. */
+#define MAX_CLUSTER_SEND_DEVIATION_US 2500
+#define MIN_CLUSTER_SIZE 4
+/* Without any cluster at this many probes, the oldest probe is dropped. */
+#define MAX_PROBE_PACKETS 15
+/* This many clusters without an improving one: start over. */
+#define EXPECTED_NUMBER_OF_PROBES 3
+/* A good cluster's receive spacing exceeds its send spacing by at most 2 ms
+ * and falls short of it by at most 5 ms. */
+#define MAX_RECV_MINUS_SEND_US 2000
+#define MAX_SEND_MINUS_RECV_US 5000
+
+typedef struct
+{
+  int64_t send_mean_us;
+  int64_t recv_mean_us;
+  int64_t mean_size;
+  int count;
+  int num_above_min_delta;
+} Cluster;
+
+typedef struct
+{
+  size_t num_clusters;
+  bool stopped;                 /* FindBestProbe met a bad cluster */
+  int64_t best_bps;             /* 0: none */
+} ScanState;
+
+void
+bwe_probe_clusters_init (BweProbeClusters * p)
+{
+  p->head = 0;
+  p->len = 0;
+  p->total_probes_received = 0;
+  p->probes_dropped = 0;
+}
+
+size_t
+bwe_probe_clusters_size (const BweProbeClusters * p)
+{
+  return p->len;
+}
+
+void
+bwe_probe_clusters_add (BweProbeClusters * p, int64_t send_time_us,
+    int64_t arrival_ms, int64_t payload_size)
+{
+  BweProbe *probe;
+
+  if (p->len == BWE_PROBE_MAX_PROBES) {
+    p->head = (p->head + 1) % BWE_PROBE_MAX_PROBES;
+    p->len--;
+    p->probes_dropped++;
+  }
+  probe = &p->probes[(p->head + p->len) % BWE_PROBE_MAX_PROBES];
+  probe->send_time_us = send_time_us;
+  probe->recv_time_us = arrival_ms * 1000;
+  probe->payload_size = payload_size;
+  p->len++;
+  p->total_probes_received++;
+}
+
+/* DataSize / TimeDelta in bit/s, truncated. */
+static int64_t
+bitrate (int64_t bytes, int64_t us)
+{
+  return bytes * 8000000 / us;
+}
+
+/* MaybeAddCluster followed by FindBestProbe's judgement of that cluster. */
+static void
+maybe_add_cluster (const Cluster * agg, ScanState * scan)
+{
+  Cluster c;
+
+  if (agg->count < MIN_CLUSTER_SIZE || agg->send_mean_us <= 0 ||
+      agg->recv_mean_us <= 0)
+    return;
+  c.send_mean_us = agg->send_mean_us / agg->count;
+  c.recv_mean_us = agg->recv_mean_us / agg->count;
+  c.mean_size = agg->mean_size / agg->count;
+  c.count = agg->count;
+  c.num_above_min_delta = agg->num_above_min_delta;
+  scan->num_clusters++;
+
+  if (scan->stopped || c.send_mean_us == 0 || c.recv_mean_us == 0)
+    return;
+  if (c.num_above_min_delta > c.count / 2 &&
+      c.recv_mean_us - c.send_mean_us <= MAX_RECV_MINUS_SEND_US &&
+      c.send_mean_us - c.recv_mean_us <= MAX_SEND_MINUS_RECV_US) {
+    int64_t send_bps = bitrate (c.mean_size, c.send_mean_us);
+    int64_t recv_bps = bitrate (c.mean_size, c.recv_mean_us);
+    int64_t probe_bps = send_bps < recv_bps ? send_bps : recv_bps;
+    if (probe_bps > scan->best_bps)
+      scan->best_bps = probe_bps;
+  } else {
+    /* libwebrtc stops at the first failed cluster. */
+    scan->stopped = true;
+  }
+}
+
+static bool
+within_cluster_bounds (int64_t send_delta_us, const Cluster * agg)
+{
+  int64_t mean, diff;
+
+  if (agg->count == 0)
+    return true;
+  mean = agg->send_mean_us / agg->count;
+  diff = send_delta_us - mean;
+  if (diff < 0)
+    diff = -diff;
+  return diff < MAX_CLUSTER_SEND_DEVIATION_US;
+}
+
+static void
+compute_clusters (const BweProbeClusters * p, ScanState * scan)
+{
+  Cluster agg = { 0, 0, 0, 0, 0 };
+  const BweProbe *prev = NULL;
+  size_t i;
+
+  scan->num_clusters = 0;
+  scan->stopped = false;
+  scan->best_bps = 0;
+  for (i = 0; i < p->len; i++) {
+    const BweProbe *probe = &p->probes[(p->head + i) % BWE_PROBE_MAX_PROBES];
+    if (prev != NULL) {
+      int64_t send_delta = probe->send_time_us - prev->send_time_us;
+      int64_t recv_delta = probe->recv_time_us - prev->recv_time_us;
+      /* Counted in the running aggregate even when this delta closes it. */
+      if (send_delta >= MIN_CLUSTER_DELTA_US
+          && recv_delta >= MIN_CLUSTER_DELTA_US)
+        agg.num_above_min_delta++;
+      if (!within_cluster_bounds (send_delta, &agg)) {
+        maybe_add_cluster (&agg, scan);
+        agg = (Cluster) {
+        0, 0, 0, 0, 0};
+      }
+      agg.send_mean_us += send_delta;
+      agg.recv_mean_us += recv_delta;
+      agg.mean_size += probe->payload_size;
+      agg.count++;
+    }
+    prev = probe;
+  }
+  maybe_add_cluster (&agg, scan);
+}
+
+bool
+bwe_probe_clusters_process (BweProbeClusters * p, bool valid_estimate,
+    int64_t current_bps, int64_t * probe_bps)
+{
+  ScanState scan;
+
+  compute_clusters (p, &scan);
+  if (scan.num_clusters == 0) {
+    if (p->len >= MAX_PROBE_PACKETS) {
+      p->head = (p->head + 1) % BWE_PROBE_MAX_PROBES;
+      p->len--;
+    }
+    return false;
+  }
+  if (scan.best_bps > 0) {
+    /* A probe slower than the estimate must not lower it. */
+    bool improving = (!valid_estimate && scan.best_bps > 0) ||
+        (valid_estimate && scan.best_bps > current_bps);
+    if (improving) {
+      *probe_bps = scan.best_bps;
+      return true;
+    }
+  }
+  if (scan.num_clusters >= EXPECTED_NUMBER_OF_PROBES) {
+    p->head = 0;
+    p->len = 0;
+  }
+  return false;
+}

@@ -1,0 +1,391 @@
+/* libwebrtc's RemoteBitrateEstimatorAbsSendTime::IncomingPacketInfo, step by
+ * step, on top of the modules of this directory. */
+#include "remote_estimator.h"
+
+#include "abs_send_time.h"
+
+/* kStreamTimeOutMs: a stream not seen for longer is dropped. */
+#define STREAM_TIMEOUT_US 2000000
+/* kInitialProbingInterval: packets of the first 2 s are probe candidates. */
+#define INITIAL_PROBING_INTERVAL_US 2000000
+/* kMinProbePacketSize: only larger packets are assumed paced. */
+#define MIN_PROBE_PACKET_SIZE 200
+/* kBitrateWindowMs and the bytes/ms -> bit/s scale of the incoming rate. */
+#define BITRATE_WINDOW_MS 1000
+#define BITRATE_SCALE 8000.0f
+#define NO_TIME INT64_MIN
+#define NONE ((int16_t) -1)
+
+/* Timestamp::ms(): microseconds rounded to the nearest millisecond, halves away
+ * from zero for positive values as libwebrtc's DivideRoundToNearest does. */
+static int64_t
+us_to_ms (int64_t us)
+{
+  int64_t q = us / 1000, r = us % 1000;
+
+  if (us < 0) {
+    if (-r > 500)
+      q--;
+    return q;
+  }
+  if (r > 499)
+    q++;
+  return q;
+}
+
+static unsigned
+ssrc_slot (uint32_t ssrc)
+{
+  return (unsigned) ((ssrc * 2654435761u) >> 23) & (BWE_SSRC_HASH_SLOTS - 1);
+}
+
+/* Recency-list helpers keep lru_inversions, the number of adjacent pairs whose
+ * last_seen_us decreases, so that "sorted" is known in O(1). */
+static size_t
+inversion (const BweRemoteEstimator * e, int16_t a, int16_t b)
+{
+  return a != NONE && b != NONE &&
+      e->streams[a].last_seen_us > e->streams[b].last_seen_us;
+}
+
+static void
+lru_unlink (BweRemoteEstimator * e, int16_t i)
+{
+  int16_t p = e->streams[i].prev, n = e->streams[i].next;
+
+  e->lru_inversions -= inversion (e, p, i) + inversion (e, i, n);
+  e->lru_inversions += inversion (e, p, n);
+  if (p != NONE)
+    e->streams[p].next = n;
+  else
+    e->lru_head = n;
+  if (n != NONE)
+    e->streams[n].prev = p;
+  else
+    e->lru_tail = p;
+}
+
+static void
+lru_append (BweRemoteEstimator * e, int16_t i)
+{
+  e->streams[i].prev = e->lru_tail;
+  e->streams[i].next = NONE;
+  e->lru_inversions += inversion (e, e->lru_tail, i);
+  if (e->lru_tail != NONE)
+    e->streams[e->lru_tail].next = i;
+  else
+    e->lru_head = i;
+  e->lru_tail = i;
+}
+
+static int
+hash_find (const BweRemoteEstimator * e, uint32_t ssrc)
+{
+  unsigned s = ssrc_slot (ssrc);
+
+  while (e->hash[s] != NONE) {
+    if (e->streams[e->hash[s]].ssrc == ssrc)
+      return (int) s;
+    s = (s + 1) & (BWE_SSRC_HASH_SLOTS - 1);
+  }
+  return -1;
+}
+
+/* Backward-shift deletion keeps every probe chain unbroken. */
+static void
+hash_delete_slot (BweRemoteEstimator * e, unsigned hole)
+{
+  unsigned s = hole;
+
+  e->hash[hole] = NONE;
+  for (;;) {
+    unsigned home;
+    s = (s + 1) & (BWE_SSRC_HASH_SLOTS - 1);
+    if (e->hash[s] == NONE)
+      return;
+    home = ssrc_slot (e->streams[e->hash[s]].ssrc);
+    /* Move the entry into the hole unless its home lies cyclically in
+     * (hole, s]. */
+    if (((s - home) & (BWE_SSRC_HASH_SLOTS - 1)) >=
+        ((s - hole) & (BWE_SSRC_HASH_SLOTS - 1))) {
+      e->hash[hole] = e->hash[s];
+      e->hash[s] = NONE;
+      hole = s;
+    }
+  }
+}
+
+static void
+stream_remove (BweRemoteEstimator * e, int16_t i)
+{
+  int slot = hash_find (e, e->streams[i].ssrc);
+
+  if (slot >= 0)
+    hash_delete_slot (e, (unsigned) slot);
+  lru_unlink (e, i);
+  e->free_list[e->num_free++] = i;
+  e->num_streams--;
+}
+
+static void
+reset_delay_filters (BweRemoteEstimator * e)
+{
+  bwe_inter_arrival_init (&e->inter_arrival,
+      BWE_ABS_SEND_TIME_GROUP_LENGTH_TICKS, BWE_ABS_SEND_TIME_TO_MS, true);
+  bwe_kalman_init (&e->kalman);
+  bwe_trendline_init (&e->trendline);
+}
+
+void
+bwe_remote_estimator_config_init (BweRemoteEstimatorConfig * config)
+{
+  config->filter = BWE_FILTER_KALMAN;
+  config->min_bitrate_bps = 5000;
+  config->max_bitrate_bps = 30000000;
+}
+
+void
+bwe_remote_estimator_init (BweRemoteEstimator * e,
+    const BweRemoteEstimatorConfig * config)
+{
+  size_t i;
+
+  if (config)
+    e->config = *config;
+  else
+    bwe_remote_estimator_config_init (&e->config);
+  reset_delay_filters (e);
+  bwe_overuse_detector_init (&e->detector);
+  bwe_rate_statistics_init (&e->incoming_bitrate, BITRATE_WINDOW_MS,
+      BITRATE_SCALE);
+  e->incoming_bitrate_initialized = false;
+  bwe_aimd_init (&e->aimd);
+  e->aimd.max_configured_bps = e->config.max_bitrate_bps;
+  e->aimd.current_bps = e->config.max_bitrate_bps;
+  e->aimd.latest_estimated_throughput_bps = e->config.max_bitrate_bps;
+  bwe_aimd_set_min_bitrate (&e->aimd, e->config.min_bitrate_bps);
+  bwe_probe_clusters_init (&e->probes);
+  for (i = 0; i < BWE_SSRC_HASH_SLOTS; i++)
+    e->hash[i] = NONE;
+  for (i = 0; i < BWE_MAX_SSRCS; i++)
+    e->free_list[i] = (int16_t) (BWE_MAX_SSRCS - 1 - i);
+  e->num_free = BWE_MAX_SSRCS;
+  e->num_streams = 0;
+  e->lru_head = NONE;
+  e->lru_tail = NONE;
+  e->lru_inversions = 0;
+  e->first_packet_time_us = NO_TIME;
+  e->last_update_us = NO_TIME;
+  e->ssrcs_evicted = 0;
+}
+
+/* TimeoutStreams: drops streams not seen for more than 2 s; with none left the
+ * inter-arrival and delay filters start afresh (the detector, rate control and
+ * probes are kept, as in libwebrtc). */
+static void
+timeout_streams (BweRemoteEstimator * e, int64_t now_us)
+{
+  if (e->lru_inversions == 0) {
+    /* Sorted by last_seen_us: only the head can have timed out first. */
+    while (e->lru_head != NONE &&
+        now_us - e->streams[e->lru_head].last_seen_us > STREAM_TIMEOUT_US)
+      stream_remove (e, e->lru_head);
+  } else {
+    int16_t i = e->lru_head;
+    while (i != NONE) {
+      int16_t next = e->streams[i].next;
+      if (now_us - e->streams[i].last_seen_us > STREAM_TIMEOUT_US)
+        stream_remove (e, i);
+      i = next;
+    }
+  }
+  if (e->num_streams == 0)
+    reset_delay_filters (e);
+}
+
+static void
+stream_seen (BweRemoteEstimator * e, uint32_t ssrc, int64_t now_us)
+{
+  int slot = hash_find (e, ssrc);
+  int16_t i;
+  unsigned s;
+
+  if (slot >= 0) {
+    i = e->hash[slot];
+    lru_unlink (e, i);
+    e->streams[i].last_seen_us = now_us;
+    lru_append (e, i);
+    return;
+  }
+  if (e->num_free == 0) {
+    stream_remove (e, e->lru_head);
+    e->ssrcs_evicted++;
+  }
+  i = e->free_list[--e->num_free];
+  e->streams[i].ssrc = ssrc;
+  e->streams[i].last_seen_us = now_us;
+  lru_append (e, i);
+  s = ssrc_slot (ssrc);
+  while (e->hash[s] != NONE)
+    s = (s + 1) & (BWE_SSRC_HASH_SLOTS - 1);
+  e->hash[s] = i;
+  e->num_streams++;
+}
+
+BweBandwidthUsage
+bwe_remote_estimator_state (const BweRemoteEstimator * e)
+{
+  if (e->config.filter == BWE_FILTER_TRENDLINE)
+    return bwe_trendline_state (&e->trendline);
+  return bwe_overuse_detector_state (&e->detector);
+}
+
+void
+bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
+    int64_t arrival_us, int64_t now_us, uint32_t send_time_24,
+    size_t payload_size, uint32_t ssrc, BweEstimatorUpdate * out)
+{
+  const int64_t arrival_ms = us_to_ms (arrival_us);
+  const int64_t now_ms = us_to_ms (now_us);
+  const uint32_t timestamp = bwe_abs_send_time_upshift (send_time_24);
+  const int64_t size = (int64_t) payload_size;
+  uint32_t ts_delta = 0;
+  int64_t t_delta = 0, rate = 0;
+  int size_delta = 0;
+  bool update_estimate = false, has_rate;
+  int64_t target_bps = 0;
+
+  out->updated = false;
+  out->bitrate_bps = 0;
+
+  /* A rate that was valid and no longer is: restart the window with new data. */
+  if (bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate))
+    e->incoming_bitrate_initialized = true;
+  else if (e->incoming_bitrate_initialized) {
+    bwe_rate_statistics_reset (&e->incoming_bitrate);
+    e->incoming_bitrate_initialized = false;
+  }
+  bwe_rate_statistics_update (&e->incoming_bitrate, size, arrival_ms);
+
+  if (e->first_packet_time_us == NO_TIME)
+    e->first_packet_time_us = now_us;
+
+  timeout_streams (e, now_us);
+  stream_seen (e, ssrc, now_us);
+
+  /* Only packets above 200 bytes are assumed paced by the sender. */
+  if (size > MIN_PROBE_PACKET_SIZE && (!bwe_aimd_valid_estimate (&e->aimd) ||
+          now_us - e->first_packet_time_us < INITIAL_PROBING_INTERVAL_US)) {
+    int64_t probe_bps;
+    bwe_probe_clusters_add (&e->probes, bwe_abs_send_time_probe_us (timestamp),
+        arrival_ms, size);
+    if (bwe_probe_clusters_process (&e->probes,
+            bwe_aimd_valid_estimate (&e->aimd),
+            bwe_aimd_latest_estimate (&e->aimd), &probe_bps)) {
+      bwe_aimd_set_estimate (&e->aimd, probe_bps, now_us);
+      update_estimate = true;
+    }
+  }
+
+  if (bwe_inter_arrival_compute_deltas (&e->inter_arrival, timestamp,
+          arrival_ms, now_ms, payload_size, &ts_delta, &t_delta, &size_delta)) {
+    double ts_delta_ms = bwe_abs_send_time_delta_ms (ts_delta);
+    if (e->config.filter == BWE_FILTER_TRENDLINE) {
+      bwe_trendline_update (&e->trendline, (double) t_delta, ts_delta_ms,
+          0, arrival_ms, payload_size, true);
+    } else {
+      bwe_kalman_update (&e->kalman, t_delta, ts_delta_ms, size_delta,
+          bwe_overuse_detector_state (&e->detector), arrival_ms);
+      bwe_overuse_detector_detect (&e->detector, bwe_kalman_offset (&e->kalman),
+          ts_delta_ms, bwe_kalman_num_of_deltas (&e->kalman), arrival_ms);
+    }
+  }
+
+  if (!update_estimate) {
+    /* Periodic update, or an over-use that must act now. */
+    if (e->last_update_us == NO_TIME ||
+        now_ms - us_to_ms (e->last_update_us) >
+        us_to_ms (bwe_aimd_feedback_interval_us (&e->aimd))) {
+      update_estimate = true;
+    } else if (bwe_remote_estimator_state (e) == BWE_USAGE_OVERUSING) {
+      if (bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate) &&
+          bwe_aimd_time_to_reduce_further (&e->aimd, now_us,
+              (int64_t) (uint32_t) rate))
+        update_estimate = true;
+    }
+  }
+
+  if (update_estimate) {
+    has_rate = bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms,
+        &rate);
+    target_bps = bwe_aimd_update (&e->aimd, bwe_remote_estimator_state (e),
+        has_rate, (int64_t) (int32_t) rate, now_us);
+    update_estimate = bwe_aimd_valid_estimate (&e->aimd);
+  }
+
+  if (update_estimate) {
+    e->last_update_us = now_us;
+    out->updated = true;
+    out->bitrate_bps = (uint32_t) target_bps;
+  }
+}
+
+void
+bwe_remote_estimator_set_rtt (BweRemoteEstimator * e, int64_t rtt_ms)
+{
+  bwe_aimd_set_rtt (&e->aimd, rtt_ms * 1000);
+}
+
+void
+bwe_remote_estimator_remove_stream (BweRemoteEstimator * e, uint32_t ssrc)
+{
+  int slot = hash_find (e, ssrc);
+
+  if (slot >= 0)
+    stream_remove (e, e->hash[slot]);
+}
+
+uint32_t
+bwe_remote_estimator_latest_estimate (const BweRemoteEstimator * e)
+{
+  if (!bwe_aimd_valid_estimate (&e->aimd) || e->num_streams == 0)
+    return 0;
+  return (uint32_t) bwe_aimd_latest_estimate (&e->aimd);
+}
+
+bool
+bwe_remote_estimator_incoming_bitrate (BweRemoteEstimator * e,
+    int64_t now_us, uint32_t * bps)
+{
+  int64_t rate;
+
+  if (!bwe_rate_statistics_rate (&e->incoming_bitrate, us_to_ms (now_us),
+          &rate))
+    return false;
+  *bps = (uint32_t) rate;
+  return true;
+}
+
+size_t
+bwe_remote_estimator_ssrcs (const BweRemoteEstimator * e, uint32_t * ssrcs,
+    size_t max)
+{
+  size_t n = 0;
+  int16_t i;
+
+  /* Insertion sort into the caller's array: ascending, like std::map keys. */
+  for (i = e->lru_head; i != NONE && max > 0; i = e->streams[i].next) {
+    uint32_t v = e->streams[i].ssrc;
+    size_t j = n < max ? n : max - 1;
+    if (n >= max && v >= ssrcs[max - 1])
+      continue;
+    while (j > 0 && ssrcs[j - 1] > v) {
+      ssrcs[j] = ssrcs[j - 1];
+      j--;
+    }
+    ssrcs[j] = v;
+    if (n < max)
+      n++;
+  }
+  return e->num_streams;
+}
