@@ -90,7 +90,7 @@ parse_i64 (const char *tok, int64_t * out)
   return errno == 0 && *end == '\0';
 }
 
-static void
+static _Noreturn void
 die (unsigned long lineno, const char *what, const char *line)
 {
   fprintf (stderr, "bwe-replay: line %lu: %s: %s\n", lineno, what, line);
@@ -152,8 +152,8 @@ main (int argc, char **argv)
       p++;
 
     if (isdigit ((unsigned char) *p)) {
-      uint64_t send24, size, ssrc;
-      int64_t arrival_us, now_us;
+      uint64_t send24 = 0, size = 0, ssrc = 0;
+      int64_t arrival_us = 0, now_us;
       BweEstimatorUpdate up;
       char *t;
 
@@ -226,12 +226,12 @@ main (int argc, char **argv)
         tok[ntok++] = t;
       }
       if (ntok > 0 && strcmp (tok[0], "rtt") == 0) {
-        int64_t rtt_ms;
+        int64_t rtt_ms = 0;
         if (ntok != 2 || !parse_i64 (tok[1], &rtt_ms) || rtt_ms < 0)
           die (lineno, "expected 'rtt <ms>'", copy);
         bwe_remote_estimator_set_rtt (&estimator, rtt_ms);
       } else if (ntok > 0 && strcmp (tok[0], "remove") == 0) {
-        uint64_t ssrc;
+        uint64_t ssrc = 0;
         if (ntok != 2 || !parse_u64 (tok[1], 1, &ssrc) || ssrc > 0xFFFFFFFFu)
           die (lineno, "expected 'remove <ssrc>'", copy);
         bwe_remote_estimator_remove_stream (&estimator, (uint32_t) ssrc);
