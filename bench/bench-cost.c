@@ -1,0 +1,468 @@
+/* bench-cost: the estimator core's cost per packet on a deterministic
+ * 50,000-packet multi-stream trace, allocations per packet, memory per
+ * instance, and throughput with many streams.  bench/run-cost.sh runs it under
+ * callgrind first (--callgrind) and hands the instruction counts back (--ir).
+ *
+ *   bench-cost [--packets N] [--warmup N] [--reps N] [--scale-seconds S]
+ *              [--ir NAME=COUNT]... [--callgrind] [--check]
+ *
+ * --check exits 1 unless the core allocated nothing per packet (for tests). */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef BENCH_HAVE_CALLGRIND
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_ZERO_STATS do { } while (0)
+#define CALLGRIND_DUMP_STATS_AT(name) do { (void) (name); } while (0)
+#endif
+
+#include "alloc_count.h"
+#include "remb_throttler.h"
+#include "remote_estimator.h"
+#include "trace_gen.h"
+#ifdef BENCH_HAVE_TWCC
+#include "twcc_recorder.h"
+#endif
+
+#define DEFAULT_PACKETS 50000
+#define DEFAULT_WARMUP 5000     /* past probing (2 s) and AIMD's 5 s start */
+#define DEFAULT_REPS 15
+#define DEFAULT_SCALE_SECONDS 10
+#define TRACE_SEED 1
+#define SCALE_INSTANCES 1000
+#define SCALE_FPS 30
+#define SCALE_PACKETS_PER_FRAME 2
+#define SCALE_PAYLOAD 1000
+#define SCALE_ONE_WAY_US 20000
+#define MAX_IR 8
+
+typedef struct
+{
+  const char *name;
+  double count;
+} IrValue;
+
+typedef struct
+{
+  size_t packets;
+  size_t warmup;
+  int reps;
+  int scale_seconds;
+  IrValue ir[MAX_IR];
+  int num_ir;
+  bool callgrind;
+  bool check;
+} Options;
+
+typedef struct
+{
+  double ns_per_packet;
+  uint64_t allocs;
+  uint64_t updates;
+} RunResult;
+
+static double
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int
+compare_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v, int n)
+{
+  qsort (v, (size_t) n, sizeof (double), compare_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The harness without the estimator: same loop, same arguments. */
+static void harness_sink (BweRemoteEstimator * e, int64_t arrival_us,
+    int64_t now_us, uint32_t send_time_24, size_t payload, uint32_t ssrc,
+    BweEstimatorUpdate * out) __attribute__((noinline));
+
+static void
+harness_sink (BweRemoteEstimator * e, int64_t arrival_us, int64_t now_us,
+    uint32_t send_time_24, size_t payload, uint32_t ssrc,
+    BweEstimatorUpdate * out)
+{
+  __asm__ volatile ("":::"memory");
+  out->updated = false;
+  out->bitrate_bps = 0;
+}
+
+typedef void (*PacketFn) (BweRemoteEstimator *, int64_t, int64_t, uint32_t,
+    size_t, uint32_t, BweEstimatorUpdate *);
+
+/* One pass over the trace with a fresh estimator; the steady part
+ * [warmup, n) is timed (and, under callgrind, counted as dump `name`). */
+static RunResult
+run_core (const BenchPacket * tr, const Options * o, BweDelayFilter filter,
+    PacketFn fn, const char *name)
+{
+  BweRemoteEstimatorConfig config;
+  BweRemoteEstimator *e = malloc (sizeof (*e));
+  BweEstimatorUpdate up;
+  RunResult r = { 0 };
+  uint64_t a0;
+  double t0;
+  size_t i;
+
+  bwe_remote_estimator_config_init (&config);
+  config.filter = filter;
+  bwe_remote_estimator_init (e, &config);
+  for (i = 0; i < o->warmup; i++)
+    fn (e, tr[i].arrival_us, tr[i].arrival_us, tr[i].send_time_24,
+        tr[i].payload, tr[i].ssrc, &up);
+  if (o->callgrind)
+    CALLGRIND_ZERO_STATS;
+  a0 = bench_alloc_count ();
+  t0 = now_ns ();
+  for (i = o->warmup; i < o->packets; i++) {
+    fn (e, tr[i].arrival_us, tr[i].arrival_us, tr[i].send_time_24,
+        tr[i].payload, tr[i].ssrc, &up);
+    r.updates += up.updated;
+  }
+  r.ns_per_packet = (now_ns () - t0) / (double) (o->packets - o->warmup);
+  r.allocs = bench_alloc_count () - a0;
+  if (o->callgrind)
+    CALLGRIND_DUMP_STATS_AT (name);
+  free (e);
+  return r;
+}
+
+#ifdef BENCH_HAVE_TWCC
+/* TWCC: record every packet, and run the periodic feedback (encoder included)
+ * whenever it is due, as the element does. */
+static RunResult
+run_twcc (const BenchPacket * tr, const Options * o, uint64_t * feedback_bytes)
+{
+  BweTwccRecorder *rec = malloc (sizeof (*rec));
+  static uint8_t buf[1500];
+  RunResult r = { 0 };
+  uint64_t a0 = 0;
+  double t0 = 0;
+  size_t i;
+
+  *feedback_bytes = 0;
+  bwe_twcc_recorder_init (rec, 0);
+  bwe_twcc_recorder_on_bitrate (rec, 2000000);
+  for (i = 0; i < o->packets; i++) {
+    int64_t due;
+    int guard = 0;
+
+    if (i == o->warmup) {
+      if (o->callgrind)
+        CALLGRIND_ZERO_STATS;
+      a0 = bench_alloc_count ();
+      t0 = now_ns ();
+    }
+    while ((due = bwe_twcc_recorder_next_process_us (rec)) < tr[i].arrival_us
+        && guard++ < 100) {
+      size_t len;
+      while ((len = bwe_twcc_recorder_process (rec, due, buf,
+                  sizeof (buf))) > 0) {
+        if (i >= o->warmup) {
+          *feedback_bytes += len;
+          r.updates++;
+        }
+      }
+    }
+    bwe_twcc_recorder_on_packet (rec, tr[i].arrival_us, (uint16_t) i,
+        tr[i].payload, tr[i].ssrc);
+  }
+  r.ns_per_packet = (now_ns () - t0) / (double) (o->packets - o->warmup);
+  r.allocs = bench_alloc_count () - a0;
+  if (o->callgrind)
+    CALLGRIND_DUMP_STATS_AT ("twcc");
+  free (rec);
+  return r;
+}
+#endif
+
+/* Many streams: `instances` estimators with `ssrcs_each` streams each, every
+ * stream 30 fps with two 1000-byte packets per frame, constant delay.
+ * Returns packets per second of CPU time on one core. */
+static double
+run_scale (int instances, int ssrcs_each, int seconds, uint64_t * allocs,
+    size_t * packets)
+{
+  BweRemoteEstimatorConfig config;
+  BweRemoteEstimator *e = malloc ((size_t) instances * sizeof (*e));
+  BweEstimatorUpdate up;
+  int64_t frames = (int64_t) seconds * SCALE_FPS, k;
+  int64_t spread = 1000000 / SCALE_FPS / (instances * ssrcs_each);
+  uint64_t a0;
+  double t0, t1;
+  int i, s, p;
+
+  bwe_remote_estimator_config_init (&config);
+  for (i = 0; i < instances; i++)
+    bwe_remote_estimator_init (&e[i], &config);
+  *packets = 0;
+  a0 = bench_alloc_count ();
+  t0 = now_ns ();
+  for (k = 0; k < frames; k++) {
+    int64_t frame_us = k * 1000000 / SCALE_FPS;
+    for (i = 0; i < instances; i++) {
+      for (s = 0; s < ssrcs_each; s++) {
+        int64_t base = frame_us + (int64_t) (i * ssrcs_each + s) * spread;
+        for (p = 0; p < SCALE_PACKETS_PER_FRAME; p++) {
+          int64_t send = base + p * 1000;
+          uint32_t abs24 = (uint32_t) ((((uint64_t) send << 18) + 500000) /
+              1000000) & 0xFFFFFF;
+          bwe_remote_estimator_incoming_packet (&e[i], send + SCALE_ONE_WAY_US,
+              send + SCALE_ONE_WAY_US, abs24, SCALE_PAYLOAD, 0x2000u +
+              (uint32_t) s, &up);
+          (*packets)++;
+        }
+      }
+    }
+  }
+  t1 = now_ns ();
+  *allocs = bench_alloc_count () - a0;
+  free (e);
+  return (double) *packets / ((t1 - t0) / 1e9);
+}
+
+static double
+ir_of (const Options * o, const char *name)
+{
+  int i;
+
+  for (i = 0; i < o->num_ir; i++)
+    if (strcmp (o->ir[i].name, name) == 0)
+      return o->ir[i].count;
+  return -1;
+}
+
+static void
+print_ir_row (const Options * o, const char *what, const char *name)
+{
+  double ir = ir_of (o, name), base = ir_of (o, "harness");
+  double steady = (double) (o->packets - o->warmup);
+
+  if (ir < 0) {
+    printf ("| %s: instructions/packet (callgrind) | not measured | run "
+        "bench/run-cost.sh (needs valgrind) |\n", what);
+    return;
+  }
+  if (base >= 0 && strcmp (name, "harness") != 0)
+    printf ("| %s: instructions/packet (callgrind) | %.0f | %.0f with the "
+        "harness loop (%.0f) |\n", what, (ir - base) / steady, ir / steady,
+        base / steady);
+  else
+    printf ("| %s: instructions/packet (callgrind) | %.0f | |\n", what,
+        ir / steady);
+}
+
+static void
+print_allocs (const char *what, uint64_t allocs, size_t packets)
+{
+  if (!bench_alloc_counting ())
+    printf ("| %s: heap allocations/packet | n/a | not counted in a "
+        "sanitizer build |\n", what);
+  else
+    printf ("| %s: heap allocations/packet | %.4f | %llu in %zu packets |\n",
+        what, (double) allocs / (double) packets, (unsigned long long) allocs,
+        packets);
+}
+
+static int
+usage (void)
+{
+  fprintf (stderr, "usage: bench-cost [--packets N] [--warmup N] [--reps N] "
+      "[--scale-seconds S] [--ir NAME=COUNT]... [--callgrind] [--check]\n");
+  return 2;
+}
+
+int
+main (int argc, char **argv)
+{
+  Options o = {.packets = DEFAULT_PACKETS,.warmup = DEFAULT_WARMUP,
+    .reps = DEFAULT_REPS,.scale_seconds = DEFAULT_SCALE_SECONDS
+  };
+  BenchPacket *tr;
+  double kal[64], tre[64], har[64], twc[64];
+  RunResult rk = { 0 }, rt = { 0 }, rh = { 0 };
+  uint64_t allocs_scale;
+  size_t steady, scale_packets;
+  double pps;
+  int i, rc = 0;
+
+  for (i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp (a, "--callgrind") == 0) {
+      o.callgrind = true;
+    } else if (strcmp (a, "--check") == 0) {
+      o.check = true;
+    } else if (!v) {
+      return usage ();
+    } else if (strcmp (a, "--packets") == 0) {
+      o.packets = strtoul (v, NULL, 0);
+      i++;
+    } else if (strcmp (a, "--warmup") == 0) {
+      o.warmup = strtoul (v, NULL, 0);
+      i++;
+    } else if (strcmp (a, "--reps") == 0) {
+      o.reps = atoi (v);
+      i++;
+    } else if (strcmp (a, "--scale-seconds") == 0) {
+      o.scale_seconds = atoi (v);
+      i++;
+    } else if (strcmp (a, "--ir") == 0 && strchr (v, '=') && o.num_ir < MAX_IR) {
+      char *eq = strchr (v, '=');
+      *eq = '\0';
+      o.ir[o.num_ir].name = v;
+      o.ir[o.num_ir].count = strtod (eq + 1, NULL);
+      o.num_ir++;
+      i++;
+    } else {
+      return usage ();
+    }
+  }
+  if (o.reps < 1 || o.reps > 64 || o.warmup >= o.packets)
+    return usage ();
+  steady = o.packets - o.warmup;
+  if (o.check && bench_alloc_counting ()) {
+    /* The counter itself must see an allocation, or its zeros mean nothing. */
+    uint64_t before = bench_alloc_count ();
+    void *volatile probe = malloc (16);
+    free (probe);
+    if (bench_alloc_count () == before) {
+      fprintf (stderr, "bench-cost: the allocation counter is broken\n");
+      return 1;
+    }
+  }
+
+  tr = malloc (o.packets * sizeof (*tr));
+  if (!tr || bench_trace_generate (tr, o.packets, TRACE_SEED) != o.packets) {
+    fprintf (stderr, "bench-cost: out of memory\n");
+    return 1;
+  }
+
+  if (o.callgrind) {
+    /* One pass per section; run-cost.sh reads the dumps. */
+    run_core (tr, &o, BWE_FILTER_KALMAN, harness_sink, "harness");
+    run_core (tr, &o, BWE_FILTER_KALMAN, bwe_remote_estimator_incoming_packet,
+        "kalman");
+    run_core (tr, &o, BWE_FILTER_TRENDLINE,
+        bwe_remote_estimator_incoming_packet, "trendline");
+#ifdef BENCH_HAVE_TWCC
+    {
+      uint64_t fb;
+      run_twcc (tr, &o, &fb);
+    }
+#endif
+    free (tr);
+    return 0;
+  }
+
+  for (i = 0; i < o.reps; i++) {
+    fprintf (stderr, "bench-cost: core pass %d/%d\n", i + 1, o.reps);
+    rh = run_core (tr, &o, BWE_FILTER_KALMAN, harness_sink, "harness");
+    rk = run_core (tr, &o, BWE_FILTER_KALMAN,
+        bwe_remote_estimator_incoming_packet, "kalman");
+    rt = run_core (tr, &o, BWE_FILTER_TRENDLINE,
+        bwe_remote_estimator_incoming_packet, "trendline");
+    har[i] = rh.ns_per_packet;
+    kal[i] = rk.ns_per_packet;
+    tre[i] = rt.ns_per_packet;
+  }
+
+  printf ("| measurement | value | notes |\n|---|---|---|\n");
+  printf ("| trace | %zu packets, 4 SSRCs | steady state = packets %zu..%zu; "
+      "%llu (kalman) / %llu (trendline) estimates signalled there |\n",
+      o.packets, o.warmup, o.packets,
+      (unsigned long long) rk.updates, (unsigned long long) rt.updates);
+  printf ("| harness loop alone: ns/packet | %.1f | baseline, median of %d |\n",
+      median (har, o.reps), o.reps);
+  printf ("| core kalman: ns/packet | %.1f | median of %d, harness "
+      "included |\n", median (kal, o.reps), o.reps);
+  printf ("| core trendline: ns/packet | %.1f | median of %d, harness "
+      "included |\n", median (tre, o.reps), o.reps);
+  print_ir_row (&o, "harness loop", "harness");
+  print_ir_row (&o, "core kalman", "kalman");
+  print_ir_row (&o, "core trendline", "trendline");
+  print_allocs ("core kalman", rk.allocs, steady);
+  print_allocs ("core trendline", rt.allocs, steady);
+  if (o.check && bench_alloc_counting () && (rk.allocs || rt.allocs)) {
+    fprintf (stderr, "bench-cost: the core allocated per packet\n");
+    rc = 1;
+  }
+
+#ifdef BENCH_HAVE_TWCC
+  {
+    RunResult rw = { 0 };
+    uint64_t fb = 0;
+    for (i = 0; i < o.reps; i++) {
+      fprintf (stderr, "bench-cost: twcc pass %d/%d\n", i + 1, o.reps);
+      rw = run_twcc (tr, &o, &fb);
+      twc[i] = rw.ns_per_packet;
+    }
+    printf ("| TWCC recorder+encoder: ns/packet | %.1f | median of %d; %llu "
+        "feedback packets, %llu bytes |\n", median (twc, o.reps), o.reps,
+        (unsigned long long) rw.updates, (unsigned long long) fb);
+    print_ir_row (&o, "TWCC recorder+encoder", "twcc");
+    print_allocs ("TWCC recorder+encoder", rw.allocs, steady);
+    if (o.check && bench_alloc_counting () && rw.allocs) {
+      fprintf (stderr, "bench-cost: the TWCC recorder allocated per packet\n");
+      rc = 1;
+    }
+    printf ("| sizeof (BweTwccRecorder) | %zu B | %d packets tracked |\n",
+        sizeof (BweTwccRecorder), BWE_TWCC_MAX_TRACKED);
+  }
+#else
+  (void) twc;
+  printf ("| TWCC recorder+encoder | not measured | twcc_recorder.c not in "
+      "this tree yet |\n");
+#endif
+
+  printf ("| sizeof (BweRemoteEstimator) | %zu B | one estimator, up to %d "
+      "SSRCs |\n", sizeof (BweRemoteEstimator), BWE_MAX_SSRCS);
+  printf ("| bytes per SSRC | %zu B | sizeof (BweStreamEntry), preallocated "
+      "in the estimator |\n", sizeof (BweStreamEntry));
+  printf ("| sizeof (BweRembThrottler) | %zu B | |\n",
+      sizeof (BweRembThrottler));
+
+  fprintf (stderr, "bench-cost: scale, %d estimators\n", SCALE_INSTANCES);
+  pps = run_scale (SCALE_INSTANCES, 1, o.scale_seconds, &allocs_scale,
+      &scale_packets);
+  printf ("| scale: %d estimators x 1 SSRC | %.0f packets/s per core | %zu "
+      "packets, %.1f MB of state |\n", SCALE_INSTANCES, pps, scale_packets,
+      SCALE_INSTANCES * sizeof (BweRemoteEstimator) / 1e6);
+  print_allocs ("scale: 1000 estimators", allocs_scale, scale_packets);
+  fprintf (stderr, "bench-cost: scale, 1 estimator with %d SSRCs\n",
+      BWE_MAX_SSRCS);
+  pps = run_scale (1, BWE_MAX_SSRCS, o.scale_seconds, &allocs_scale,
+      &scale_packets);
+  printf ("| scale: 1 estimator x %d SSRCs | %.0f packets/s per core | %zu "
+      "packets |\n", BWE_MAX_SSRCS, pps, scale_packets);
+  fprintf (stderr, "bench-cost: scale, 1 estimator with %d SSRCs\n",
+      SCALE_INSTANCES);
+  pps = run_scale (1, SCALE_INSTANCES, o.scale_seconds, &allocs_scale,
+      &scale_packets);
+  printf ("| scale: 1 estimator x %d SSRCs | %.0f packets/s per core | %zu "
+      "packets; over capacity: SSRCs evicted |\n", SCALE_INSTANCES, pps,
+      scale_packets);
+  if (o.check && bench_alloc_counting () && allocs_scale) {
+    fprintf (stderr, "bench-cost: the core allocated per packet (scale)\n");
+    rc = 1;
+  }
+
+  free (tr);
+  return rc;
+}

@@ -1,0 +1,97 @@
+/* Closed-loop simulator: video senders that follow the REMB of a receiver running
+ * the estimator core, a drop-tail bottleneck measured in time, propagation delay,
+ * optional jitter and random loss, and an optional TCP-like AIMD competitor.
+ * Deterministic for a seed: no clock is read, events at equal times run in the
+ * order they were scheduled. */
+#ifndef BWE_SIM_H
+#define BWE_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "remote_estimator.h"
+
+#define SIM_MAX_FLOWS 4
+#define SIM_MAX_STEPS 8
+#define SIM_MAX_PHASES 8
+
+typedef struct
+{
+  int64_t at_us;
+  uint32_t bps;
+} SimStep;
+
+typedef struct
+{
+  const char *name;             /* short id, e.g. "5.1" */
+  const char *title;
+  int64_t duration_us;
+  int64_t one_way_us;           /* propagation, each direction */
+  int64_t queue_us;             /* drop-tail limit of the bottleneck, in time */
+  SimStep capacity[SIM_MAX_STEPS];
+  int num_steps;
+  int num_flows;                /* media flows */
+  int64_t start_us[SIM_MAX_FLOWS];
+  int64_t pause_us[SIM_MAX_FLOWS];      /* -1: never paused */
+  int64_t resume_us[SIM_MAX_FLOWS];
+  bool tcp;                     /* one long-lived TCP-like AIMD flow from t = 0 */
+  int64_t phase_us[SIM_MAX_PHASES + 1]; /* boundaries, first 0, last duration */
+  int num_phases;
+} SimScenario;
+
+typedef struct
+{
+  BweDelayFilter filter;
+  uint64_t seed;
+  double jitter_sd_ms;          /* 0: none */
+  double loss;                  /* random path loss probability */
+  int64_t duration_us;          /* 0: the scenario's */
+  uint32_t fixed_bps;           /* open loop: senders ignore REMB (0: follow it) */
+  FILE *series;                 /* 100 ms time series (TSV) or NULL */
+  bool progress;                /* a line on stderr every 10 simulated seconds */
+} SimOptions;
+
+typedef struct
+{
+  int64_t start_us;
+  int64_t end_us;
+  double capacity_bps;          /* mean over the phase */
+  double utilisation;           /* delivered (all flows) / capacity */
+  double media_bps;             /* media delivered per second */
+  double tcp_bps;
+  double qdelay_p50_ms;         /* waiting time of media packets in the queue */
+  double qdelay_p95_ms;
+  double loss;                  /* media packets lost / sent */
+  double settle_s;              /* < 0: did not settle within the phase */
+  double jain;                  /* < 0: fewer than two media flows */
+  int active_flows;
+} SimPhaseResult;
+
+typedef struct
+{
+  int num_phases;
+  SimPhaseResult phase[SIM_MAX_PHASES];
+  uint64_t media_packets;
+  uint64_t events;
+} SimResult;
+
+/* Settling band: the summed sender targets are inside
+ * [SIM_SETTLE_LOW, SIM_SETTLE_HIGH] x capacity for SIM_SETTLE_HOLD_US. */
+#define SIM_SETTLE_LOW 0.7
+#define SIM_SETTLE_HIGH 1.1
+#define SIM_SETTLE_HOLD_US 2000000
+
+const SimScenario *sim_scenario_find (const char *name);
+const SimScenario *sim_scenario_get (int i);    /* NULL past the last */
+
+void sim_options_init (SimOptions * o);
+/* Runs one scenario; returns 0, or -1 when it could not (out of memory). */
+int sim_run (const SimScenario * s, const SimOptions * o, SimResult * r);
+
+/* Markdown rows, one per phase: | scenario | mode | phase | ... | */
+void sim_print_rows (FILE * f, const SimScenario * s, const SimOptions * o,
+    const SimResult * r);
+void sim_print_header (FILE * f);
+
+#endif
