@@ -1,0 +1,317 @@
+#!/usr/bin/python3
+"""Live closed-loop demo of rtpbwe in one process, no root needed.
+
+sender:     videotestsrc ! x264enc ! rtph264pay (abs-send-time) ! appsink
+bottleneck: a drop-tail queue (300 ms of the current capacity) drained in real
+            time at a capacity that steps down and up; each packet leaves at the
+            exact instant its last bit would, and carries that instant as DTS
+receiver:   appsrc ! rtpbwe ! fakesink, rtpbwe.rtcp_src ! appsink
+feedback:   the REMB (PSFB FMT 15) is parsed and sets x264enc's bitrate
+
+Prints one line a second and writes a data file and a PNG plot (gnuplot).
+"""
+
+import argparse
+import collections
+import os
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+import gi
+
+gi.require_version("Gst", "1.0")
+from gi.repository import GLib, Gst  # noqa: E402
+
+ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+ABS_SEND_TIME_ID = 3
+# Queue limit in time of the current capacity, like `tbf limit` sized for 300 ms.
+QUEUE_LIMIT_S = 0.300
+# WebRTC starts video at 300 kbit/s; the encoder starts there and follows REMB.
+START_KBPS = 300
+MIN_KBPS = 50
+MAX_KBPS = 10000
+RTP_HEADER_BYTES = 12
+
+
+def capacity_profile(duration):
+    """(start_s, kbit/s) steps scaled to the run: down, up, down a lot, up."""
+    steps = [(0.0, 2000), (0.25, 800), (0.45, 1600), (0.70, 500), (0.85, 1200)]
+    return [(f * duration, kbps) for f, kbps in steps]
+
+
+def parse_remb(data):
+    """Returns the bitrate of the first REMB in a (compound) RTCP packet, or None.
+
+    REMB: PT 206 (PSFB), FMT 15, media SSRC 0, "REMB", num SSRC (8 bit),
+    exponent (6 bit), mantissa (18 bit)."""
+    off = 0
+    while off + 4 <= len(data):
+        first, pt, length = struct.unpack_from("!BBH", data, off)
+        size = (length + 1) * 4
+        if (first >> 6) != 2 or off + size > len(data):
+            return None
+        if pt == 206 and (first & 0x1F) == 15 and size >= 20 and \
+                data[off + 12:off + 16] == b"REMB":
+            exp = data[off + 17] >> 2
+            mantissa = ((data[off + 17] & 3) << 16) | (data[off + 18] << 8) | \
+                data[off + 19]
+            return mantissa << exp
+        off += size
+    return None
+
+
+class Bottleneck:
+    """A drop-tail byte queue served at a time-varying capacity, in real time.
+
+    The service start of a packet is max(its arrival, the previous departure);
+    it departs when its last bit has been sent at the capacity in force at the
+    service start.  Departure instants are computed, not measured, so the
+    receiver's arrival times are exact whatever this thread's wake-up jitter."""
+
+    def __init__(self, capacity_at, deliver):
+        self.capacity_at = capacity_at
+        self.deliver = deliver
+        self.cond = threading.Condition()
+        self.queue = collections.deque()
+        self.queued_bytes = 0
+        self.last_departure = 0
+        self.dropped = 0
+        self.running = True
+        self.delays_ns = []
+        self.sent_bytes = 0
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def push(self, data, arrival_ns):
+        with self.cond:
+            limit = self.capacity_at(arrival_ns) * 1000 * QUEUE_LIMIT_S / 8
+            if self.queued_bytes + len(data) > limit:
+                self.dropped += 1
+                return
+            self.queue.append((arrival_ns, data))
+            self.queued_bytes += len(data)
+            self.cond.notify()
+
+    def stop(self):
+        with self.cond:
+            self.running = False
+            self.cond.notify()
+        self.thread.join()
+
+    def take_stats(self):
+        with self.cond:
+            delays, self.delays_ns = self.delays_ns, []
+            sent, self.sent_bytes = self.sent_bytes, 0
+            return delays, sent
+
+    def _drain(self):
+        while True:
+            with self.cond:
+                while self.running and not self.queue:
+                    self.cond.wait()
+                if not self.running:
+                    return
+                arrival, data = self.queue[0]
+            start = max(arrival, self.last_departure)
+            kbps = self.capacity_at(start)
+            departure = start + int(len(data) * 8 * 1e6 / kbps)
+            wait = departure - time.monotonic_ns()
+            if wait > 0:
+                time.sleep(wait / 1e9)
+            with self.cond:
+                self.queue.popleft()
+                self.queued_bytes -= len(data)
+                self.delays_ns.append(departure - arrival)
+                self.sent_bytes += len(data)
+            self.last_departure = departure
+            self.deliver(data, departure)
+
+
+class Demo:
+    def __init__(self, args):
+        self.args = args
+        self.steps = capacity_profile(args.duration)
+        self.t0 = None
+        self.estimate_bps = 0
+        self.remb_bps = 0
+        self.encoder_kbps = START_KBPS
+        self.rows = []
+        self.lock = threading.Lock()
+        self.use_rtpbwe = Gst.ElementFactory.find("rtpbwe") is not None and \
+            not args.stand_in
+
+        extmap = "extmap-%d=(string)%s" % (ABS_SEND_TIME_ID, ABS_SEND_TIME_URI)
+        have_ext = Gst.ElementFactory.find("rtphdrextabssendtime") is not None
+        self.sender = Gst.parse_launch(
+            "videotestsrc is-live=true pattern=snow ! "
+            "video/x-raw,width=640,height=360,framerate=30/1 ! "
+            "x264enc name=enc tune=zerolatency speed-preset=ultrafast threads=1 "
+            "aud=false key-int-max=300 bitrate=%d ! "
+            "rtph264pay mtu=1200 config-interval=-1 pt=96 ssrc=0x1234 ! "
+            "application/x-rtp%s ! "
+            "appsink name=net emit-signals=true sync=false max-buffers=1000"
+            % (START_KBPS, ("," + extmap) if have_ext else ""))
+        self.encoder = self.sender.get_by_name("enc")
+        self.sender.get_by_name("net").connect("new-sample", self.on_sent)
+
+        caps = ("application/x-rtp,media=video,clock-rate=90000,"
+                "encoding-name=H264,payload=96," + extmap)
+        if self.use_rtpbwe:
+            recv = ("appsrc name=src is-live=true format=time do-timestamp=false "
+                    "caps=\"%s\" ! rtpbwe name=bwe ! fakesink sync=false async=false "
+                    "bwe.rtcp_src ! appsink name=rtcp emit-signals=true sync=false "
+                    "async=false" % caps)
+        else:
+            recv = ("appsrc name=src is-live=true format=time do-timestamp=false "
+                    "caps=\"%s\" ! identity name=bwe ! fakesink sync=false "
+                    "async=false" % caps)
+        self.receiver = Gst.parse_launch(recv)
+        self.appsrc = self.receiver.get_by_name("src")
+        if self.use_rtpbwe:
+            self.receiver.get_by_name("rtcp").connect("new-sample", self.on_rtcp)
+            bus = self.receiver.get_bus()
+            bus.add_signal_watch()
+            bus.connect("message::element", self.on_element_message)
+        else:
+            print("demo: rtpbwe not found, running the stand-in (identity and a "
+                  "fixed estimate of %d kbit/s)" % args.stand_in_kbps)
+        self.bottleneck = Bottleneck(self.capacity_at, self.deliver)
+
+    def capacity_at(self, t_ns):
+        t = (t_ns - self.t0) / 1e9
+        kbps = self.steps[0][1]
+        for start, value in self.steps:
+            if t >= start:
+                kbps = value
+        return kbps
+
+    def on_sent(self, sink):
+        sample = sink.emit("pull-sample")
+        buf = sample.get_buffer()
+        self.bottleneck.push(buf.extract_dup(0, buf.get_size()),
+                             time.monotonic_ns())
+        return Gst.FlowReturn.OK
+
+    def deliver(self, data, departure_ns):
+        buf = Gst.Buffer.new_wrapped(data)
+        # The system clock is CLOCK_MONOTONIC: running time = now - base time.
+        running = departure_ns - self.receiver.get_base_time()
+        buf.dts = buf.pts = max(running, 0)
+        self.appsrc.emit("push-buffer", buf)
+
+    def on_rtcp(self, sink):
+        sample = sink.emit("pull-sample")
+        buf = sample.get_buffer()
+        bps = parse_remb(buf.extract_dup(0, buf.get_size()))
+        if bps is not None:
+            self.set_encoder(bps)
+        return Gst.FlowReturn.OK
+
+    def on_element_message(self, bus, msg):
+        s = msg.get_structure()
+        if s is not None and s.get_name() == "rtpbwe-estimate":
+            ok, bitrate = s.get_uint("bitrate")
+            if ok:
+                self.estimate_bps = bitrate
+
+    def set_encoder(self, bps):
+        with self.lock:
+            self.remb_bps = bps
+            kbps = int(min(max(bps / 1000, MIN_KBPS), MAX_KBPS))
+            if kbps != self.encoder_kbps:
+                self.encoder_kbps = kbps
+                self.encoder.set_property("bitrate", kbps)
+
+    def tick(self):
+        t = (time.monotonic_ns() - self.t0) / 1e9
+        delays, sent = self.bottleneck.take_stats()
+        delays.sort()
+        mean_ms = sum(delays) / len(delays) / 1e6 if delays else 0.0
+        max_ms = delays[-1] / 1e6 if delays else 0.0
+        cap = self.capacity_at(time.monotonic_ns())
+        if not self.use_rtpbwe:
+            self.estimate_bps = self.args.stand_in_kbps * 1000
+            self.set_encoder(self.estimate_bps)
+        est = self.estimate_bps / 1000
+        row = (t, cap, est, self.encoder_kbps, sent * 8 / 1000, mean_ms, max_ms,
+               self.bottleneck.dropped)
+        self.rows.append(row)
+        print("t=%5.1f s  capacity %5d kbit/s  estimate %6.0f kbit/s  "
+              "encoder %5d kbit/s  delivered %6.0f kbit/s  queue delay %5.1f ms "
+              "(max %5.1f)  dropped %d" % row, flush=True)
+        if t >= self.args.duration:
+            self.loop.quit()
+            return False
+        return True
+
+    def run(self):
+        self.loop = GLib.MainLoop()
+        self.receiver.set_state(Gst.State.PLAYING)
+        self.t0 = time.monotonic_ns()
+        self.sender.set_state(Gst.State.PLAYING)
+        GLib.timeout_add(1000, self.tick)
+        self.loop.run()
+        self.sender.set_state(Gst.State.NULL)
+        self.bottleneck.stop()
+        self.receiver.set_state(Gst.State.NULL)
+        self.write_outputs()
+
+    def write_outputs(self):
+        out = self.args.output
+        os.makedirs(out, exist_ok=True)
+        data = os.path.join(out, "demo.dat")
+        png = os.path.join(out, "demo.png")
+        with open(data, "w") as f:
+            f.write("# time_s capacity_kbps estimate_kbps encoder_kbps "
+                    "delivered_kbps queue_mean_ms queue_max_ms dropped\n")
+            for r in self.rows:
+                f.write("%.2f %d %.0f %d %.0f %.2f %.2f %d\n" % r)
+        est_title = "rtpbwe estimate" if self.use_rtpbwe else \
+            "fixed estimate (stand-in)"
+        script = """
+set terminal pngcairo size 1000,600
+set output '{png}'
+set multiplot layout 2,1
+set title 'rtpbwe demo: x264 over a drop-tail bottleneck, REMB closes the loop'
+set ylabel 'kbit/s'
+set key top right
+set grid
+plot '{data}' using 1:2 with steps lw 2 title 'capacity', \\
+     '' using 1:3 with lines lw 2 title '{est}', \\
+     '' using 1:4 with lines title 'encoder bitrate', \\
+     '' using 1:5 with lines title 'delivered'
+unset title
+set xlabel 'time (s)'
+set ylabel 'ms'
+plot '{data}' using 1:6 with lines title 'queue delay (mean per s)', \\
+     '' using 1:7 with lines title 'queue delay (max per s)'
+unset multiplot
+""".format(png=png, data=data, est=est_title)
+        try:
+            subprocess.run(["gnuplot"], input=script.encode(), check=True)
+            print("demo: data in %s, plot in %s" % (data, png))
+        except (OSError, subprocess.CalledProcessError) as e:
+            print("demo: data in %s; gnuplot failed (%s), no plot" % (data, e))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-d", "--duration", type=float, default=60,
+                   help="seconds to run (default 60)")
+    p.add_argument("-o", "--output", default="build/demo",
+                   help="folder for demo.dat and demo.png (default build/demo)")
+    p.add_argument("--stand-in", action="store_true",
+                   help="use identity and a fixed estimate instead of rtpbwe")
+    p.add_argument("--stand-in-kbps", type=int, default=700)
+    args = p.parse_args()
+    Gst.init(None)
+    Demo(args).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,520 @@
+#!/usr/bin/python3
+"""rtpbwe over a real network path: namespaces, a delay line, a tbf bottleneck.
+
+  sender ns  s0 ==veth== ms  [middle ns: delayline ms<->mr, tbf on mr]  mr ==veth== r0  receiver ns
+
+The sender (tests/e2e/rtp-sender.py: x264 + rtpbin, obeys REMB) and the
+receiver (examples/python/rtpbwe-receiver.py: udpsrc ! rtpbwe, feedback back
+over UDP) are separate processes.  The delay line holds every frame DELAY ms
+each way; tbf on the egress towards the receiver is a drop-tail queue of
+300 ms at the current rate, stepped with `tc qdisc replace`.
+
+--mode steps: capacity steps; after each step the estimate must come within
+  0.6x..1.1x of the new capacity (2 s after a step down, 30 s after a step up)
+  and the p95 queueing delay (tbf backlog / rate, sampled every 100 ms) must
+  stay under the 300 ms queue limit.  The feedback RTCP captured at the sender
+  must decode in tshark as REMB without malformed packets.
+--mode path: the path alone, no GStreamer: the round-trip time must be twice
+  the delay line's delay, and a 2x overload must meet a full 300 ms drop-tail
+  queue that delivers exactly the tbf rate.
+--mode twcc: a short run with transport-wide sequence numbers; tshark must
+  decode rtpbwe's TWCC feedback without errors and the sender's rtpsession
+  must report what it received in twcc-stats.
+
+Needs root (namespaces); where namespaces cannot be made it says so and fails.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+SENDER_IP = "10.77.0.1"
+RECEIVER_IP = "10.77.0.2"
+RTP_PORT = 5000
+RTCP_PORT = 5005
+QUEUE_S = 0.300
+TBF_BURST = 1600
+DELAY_MS = 20
+ABS_SEND_TIME_ID = 3
+TWCC_ID = 5
+BAND_LOW = 0.6
+BAND_HIGH = 1.1
+SETTLE_DOWN_S = 2.0
+SETTLE_UP_S = 30.0
+SAMPLE_S = 0.1
+
+# (capacity kbit/s, seconds held); the first phase starts the run.
+STEPS = [(1500, 30), (600, 30), (1500, 40), (400, 25), (1000, 35)]
+QUICK_STEPS = [(1500, 20), (600, 15), (1200, 25)]
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def sh(*cmd, check=True):
+    return subprocess.run(cmd, check=check, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+
+
+class Path:
+    """The three namespaces, the veths, the delay line and the bottleneck."""
+
+    def __init__(self, delayline):
+        tag = "rbe%d" % os.getpid()
+        self.ns_s, self.ns_m, self.ns_r = tag + "s", tag + "m", tag + "r"
+        self.delayline_bin = delayline
+        self.delayline = None
+        self.made = []
+        self.rate_kbps = 0
+
+    def setup(self):
+        for ns in (self.ns_s, self.ns_m, self.ns_r):
+            sh("ip", "netns", "add", ns)
+            self.made.append(ns)
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+        sh("ip", "link", "add", "s0", "netns", self.ns_s, "type", "veth",
+           "peer", "name", "ms", "netns", self.ns_m)
+        sh("ip", "link", "add", "r0", "netns", self.ns_r, "type", "veth",
+           "peer", "name", "mr", "netns", self.ns_m)
+        sh("ip", "-n", self.ns_s, "addr", "add", SENDER_IP + "/24", "dev", "s0")
+        sh("ip", "-n", self.ns_r, "addr", "add", RECEIVER_IP + "/24", "dev", "r0")
+        for ns, dev in ((self.ns_s, "s0"), (self.ns_r, "r0"),
+                        (self.ns_m, "ms"), (self.ns_m, "mr")):
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+        # Frames copied by the delay line keep the checksum the sender's
+        # stack left for offload: compute it in software instead.
+        sh("ip", "netns", "exec", self.ns_s, "ethtool", "-K", "s0", "tx", "off")
+        sh("ip", "netns", "exec", self.ns_r, "ethtool", "-K", "r0", "tx", "off")
+        self.delayline = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns_m, self.delayline_bin, "ms", "mr",
+             str(DELAY_MS)], stderr=subprocess.PIPE, text=True)
+
+    def set_rate(self, kbps):
+        limit = int(kbps * 1000 * QUEUE_S / 8)
+        sh("ip", "netns", "exec", self.ns_m, "tc", "qdisc", "replace", "dev",
+           "mr", "root", "tbf", "rate", "%dkbit" % kbps, "burst",
+           str(TBF_BURST), "limit", str(limit))
+        self.rate_kbps = kbps
+
+    def backlog_bytes(self):
+        out = sh("ip", "netns", "exec", self.ns_m, "tc", "-s", "qdisc", "show",
+                 "dev", "mr").stdout
+        m = re.search(r"backlog (\d+)b", out)
+        return int(m.group(1)) if m else 0
+
+    def stats(self):
+        return sh("ip", "netns", "exec", self.ns_m, "tc", "-s", "qdisc", "show",
+                  "dev", "mr").stdout.strip()
+
+    def run_in(self, ns, cmd, **kw):
+        return subprocess.Popen(["ip", "netns", "exec", ns] + cmd, **kw)
+
+    def cleanup(self):
+        if self.delayline and self.delayline.poll() is None:
+            self.delayline.terminate()
+            try:
+                _, err = self.delayline.communicate(timeout=5)
+                log(err.strip())
+            except subprocess.TimeoutExpired:
+                self.delayline.kill()
+        for ns in self.made:
+            sh("ip", "netns", "del", ns, check=False)
+
+
+class LineReader:
+    """Collects a child's stdout lines with the CLOCK_MONOTONIC they carry."""
+
+    def __init__(self, proc, name):
+        self.proc = proc
+        self.name = name
+        self.lines = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def fields(self, kind):
+        out = []
+        for line in self.lines:
+            if line.startswith(kind + " "):
+                out.append(dict(kv.split("=", 1) for kv in line.split()[1:]
+                                if "=" in kv))
+        return out
+
+
+def stop(proc, timeout=10):
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def start_endpoints(path, args, duration, twcc):
+    env = dict(os.environ)
+    env["GST_PLUGIN_PATH"] = args.plugin_path
+    env.setdefault("GST_DEBUG", "*:ERROR")
+    recv_cmd = ["/usr/bin/python3", args.receiver, "--port", str(RTP_PORT),
+                "--rtcp-host", SENDER_IP, "--rtcp-port", str(RTCP_PORT),
+                "--abs-send-time-id", str(ABS_SEND_TIME_ID),
+                "--duration", str(duration + 3)]
+    send_cmd = ["/usr/bin/python3", args.sender, "--host", RECEIVER_IP,
+                "--port", str(RTP_PORT), "--rtcp-port", str(RTCP_PORT),
+                "--abs-send-time-id", str(ABS_SEND_TIME_ID),
+                "--start-kbps", str(args.start_kbps),
+                "--duration", str(duration + 1)]
+    if twcc:
+        recv_cmd += ["--twcc-id", str(TWCC_ID)]
+        send_cmd += ["--twcc-id", str(TWCC_ID)]
+    recv = path.run_in(path.ns_r, recv_cmd, env=env, stdout=subprocess.PIPE,
+                       text=True)
+    time.sleep(1.0)
+    send = path.run_in(path.ns_s, send_cmd, env=env, stdout=subprocess.PIPE,
+                       text=True)
+    return LineReader(recv, "receiver"), LineReader(send, "sender")
+
+
+def start_capture(path, pcap):
+    if not shutil.which("tshark"):
+        return None
+    # dumpcap writes the file as its own user; /tmp keeps it reachable.
+    proc = path.run_in(path.ns_s, ["tshark", "-q", "-i", "s0", "-f",
+                                   "udp dst port %d" % RTCP_PORT, "-w", pcap],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True)
+    return proc
+
+
+def tshark_fields(pcap, *fields):
+    cmd = ["tshark", "-r", pcap, "-d", "udp.port==%d,rtcp" % RTCP_PORT,
+           "-T", "fields"]
+    for f in fields:
+        cmd += ["-e", f]
+    out = sh(*cmd, check=False)
+    return [line.split("\t") for line in out.stdout.splitlines()]
+
+
+def tshark_check(pcap, what):
+    """Counts feedback packets of one kind and malformed or error-level packets."""
+    failures = []
+    if what == "remb":
+        rows = tshark_fields(pcap, "rtcp.psfb.remb.fci.bitrate")
+    else:
+        rows = tshark_fields(pcap, "rtcp.rtpfb.transportcc.statuscount")
+    count = sum(1 for r in rows if r and r[0])
+    bad = sh("tshark", "-r", pcap, "-d", "udp.port==%d,rtcp" % RTCP_PORT,
+             "-Y", "_ws.malformed || _ws.expert.severity >= error || "
+             "rtcp.rtpfb.transportcc_bad", check=False).stdout.strip()
+    nbad = len(bad.splitlines()) if bad else 0
+    total = len(tshark_fields(pcap, "frame.number"))
+    log("tshark: %d RTCP packets captured at the sender, %d decoded as %s, "
+        "%d malformed or with errors" % (total, count, what.upper(), nbad))
+    if count == 0:
+        failures.append("tshark decoded no %s in %s" % (what.upper(), pcap))
+    if nbad:
+        failures.append("tshark found %d malformed/error packets:\n%s"
+                        % (nbad, bad))
+    return failures
+
+
+def estimate_at(samples, t):
+    """The estimate in force at t (step function), or None before the first."""
+    value = None
+    for ts, bps in samples:
+        if ts > t:
+            break
+        value = bps
+    return value
+
+
+def analyse_steps(samples, schedule, qdelays):
+    failures = []
+    for i, (t_step, kbps, hold) in enumerate(schedule):
+        cap = kbps * 1000
+        up = i == 0 or kbps > schedule[i - 1][1]
+        limit = SETTLE_UP_S if up else SETTLE_DOWN_S
+        t_end = t_step + hold
+        candidates = [(t_step, estimate_at(samples, t_step))] + \
+            [(ts, b) for ts, b in samples if t_step < ts < t_end]
+        settle = None
+        for ts, b in candidates:
+            if b is not None and BAND_LOW * cap <= b <= BAND_HIGH * cap:
+                settle = (ts - t_step, b)
+                break
+        tail = [b for ts, b in samples if t_step + hold / 2 <= ts < t_end]
+        tail.sort()
+        median = tail[len(tail) // 2] if tail else None
+        desc = "step %d: %s to %d kbit/s at t=%.1f s" % (
+            i, "up" if up else "down", kbps, t_step - schedule[0][0])
+        if settle is None:
+            log("%s: estimate never within %.1fx..%.1fx in %.0f s (median of "
+                "2nd half %s)" % (desc, BAND_LOW, BAND_HIGH, hold,
+                                  "%.0f kbit/s" % (median / 1000) if median
+                                  else "none"))
+            failures.append(desc + ": never settled")
+            continue
+        err = settle[1] / cap - 1
+        tail_err = (median / cap - 1) if median else float("nan")
+        log("%s: settled in %.2f s (limit %.0f s), estimate %.0f kbit/s, error "
+            "%+.1f %%; median of 2nd half %.0f kbit/s, error %+.1f %%" % (
+                desc, settle[0], limit, settle[1] / 1000, err * 100,
+                (median or 0) / 1000, tail_err * 100))
+        if settle[0] > limit:
+            failures.append("%s: settled in %.2f s > %.0f s" %
+                            (desc, settle[0], limit))
+    if qdelays:
+        qs = sorted(qdelays)
+        p95 = qs[min(len(qs) - 1, int(0.95 * len(qs)))]
+        log("queueing delay at the bottleneck: p50 %.1f ms, p95 %.1f ms, max "
+            "%.1f ms (%d samples, limit %.0f ms)" % (
+                qs[len(qs) // 2], p95, qs[-1], len(qs), QUEUE_S * 1000))
+        if p95 >= QUEUE_S * 1000:
+            failures.append("p95 queueing delay %.1f ms >= %.0f ms" %
+                            (p95, QUEUE_S * 1000))
+    else:
+        failures.append("no queueing delay samples")
+    return failures
+
+
+def run_steps(path, args):
+    steps = QUICK_STEPS if args.quick else STEPS
+    total = sum(h for _, h in steps)
+    path.set_rate(steps[0][0])
+    pcap = os.path.join(args.workdir, "steps-rtcp.pcap")
+    cap = start_capture(path, pcap)
+    time.sleep(0.5)
+    recv, send = start_endpoints(path, args, total, twcc=False)
+    schedule = []
+    qdelays = []
+    t0 = time.monotonic()
+    t_next = t0
+    for kbps, hold in steps:
+        path.set_rate(kbps)
+        schedule.append((time.monotonic(), kbps, hold))
+        log("t=%.1f s: capacity %d kbit/s for %d s" % (
+            time.monotonic() - t0, kbps, hold))
+        t_next += hold
+        while time.monotonic() < t_next:
+            qdelays.append(path.backlog_bytes() * 8 / (path.rate_kbps * 1000)
+                           * 1000)
+            time.sleep(SAMPLE_S)
+    log(path.stats())
+    stop(send.proc)
+    stop(recv.proc)
+    if cap:
+        stop(cap)
+    samples = [(float(f["mono"]), int(f["bitrate"]))
+               for f in recv.fields("estimate")]
+    rembs = send.fields("remb")
+    log("receiver: %d estimate messages, %d notifies; sender: %d REMB received"
+        % (len(samples), len(recv.fields("notify")), len(rembs)))
+    t0 = schedule[0][0]
+    for kbps_t in range(0, int(total), 5):
+        t = t0 + kbps_t
+        est = estimate_at(samples, t)
+        enc = [f for f in send.fields("encoder") if float(f["mono"]) <= t]
+        log("  t=%3d s  capacity %5d  estimate %6s  encoder %5s kbit/s" % (
+            kbps_t, [k for ts, k, _ in schedule if ts <= t + 0.01][-1],
+            "%.0f" % (est / 1000) if est else "-",
+            enc[-1]["kbps"] if enc else "-"))
+    failures = []
+    if not samples:
+        failures.append("no rtpbwe-estimate messages from the receiver")
+    if not rembs:
+        failures.append("the sender received no REMB")
+    failures += analyse_steps(samples, schedule, qdelays)
+    if cap:
+        failures += tshark_check(pcap, "remb")
+    else:
+        failures.append("tshark not installed: REMB decoding not checked")
+    return failures
+
+
+# The UDP ends of --mode path, run with python3 -c inside the namespaces.
+ECHO_SERVER = """
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", %d))
+s.settimeout(3)
+delays, first, last, nbytes = [], None, None, 0
+try:
+    while True:
+        d, a = s.recvfrom(2048)
+        if d[:4] == b"ping":
+            s.sendto(d, a)
+            continue
+        now = time.monotonic_ns()
+        first = first or now
+        last = now
+        nbytes += len(d)
+        delays.append((now - int(d[4:24])) / 1e6)
+except socket.timeout:
+    pass
+print(len(delays), max(delays) if delays else 0, nbytes,
+      (last - first) / 1e9 if delays else 0)
+""" % RTP_PORT
+
+PING_CLIENT = """
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+rtts = []
+for i in range(20):
+    t = time.monotonic_ns()
+    s.sendto(b"ping%%d" %% i, ("%s", %d))
+    s.recvfrom(2048)
+    rtts.append((time.monotonic_ns() - t) / 1e6)
+    time.sleep(0.05)
+rtts.sort()
+print(rtts[len(rtts) // 2], rtts[-1])
+# 2x overload: 1200-byte datagrams at twice the tbf rate for 1.5 s.
+rate_bps, size = int(sys.argv[1]) * 2000, 1200
+gap = size * 8 / rate_bps
+t0 = time.monotonic()
+n = 0
+while time.monotonic() - t0 < 1.5:
+    due = t0 + n * gap
+    while time.monotonic() < due:
+        pass
+    s.sendto(b"data" + b"%%020d" %% time.monotonic_ns() + bytes(size - 24),
+             ("%s", %d))
+    n += 1
+print(n)
+""" % (RECEIVER_IP, RTP_PORT, RECEIVER_IP, RTP_PORT)
+
+# Ethernet + IPv4 + UDP bytes that tbf counts on top of each datagram.
+FRAME_OVERHEAD = 14 + 20 + 8
+
+
+def run_path(path, args):
+    kbps = 1000
+    path.set_rate(kbps)
+    server = path.run_in(path.ns_r, ["/usr/bin/python3", "-c", ECHO_SERVER],
+                         stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    client = path.run_in(path.ns_s, ["/usr/bin/python3", "-c", PING_CLIENT,
+                                     str(kbps)], stdout=subprocess.PIPE,
+                         text=True)
+    out, _ = client.communicate(timeout=30)
+    sout, _ = server.communicate(timeout=30)
+    failures = []
+    try:
+        lines = out.split("\n")
+        rtt_median, rtt_max = (float(x) for x in lines[0].split())
+        sent = int(lines[1])
+        received, max_owd, nbytes, span = sout.split()
+        received, max_owd = int(received), float(max_owd)
+        nbytes, span = int(nbytes), float(span)
+    except (ValueError, IndexError):
+        return ["the path probe gave no result: %r %r" % (out, sout)]
+    rate = (nbytes + received * FRAME_OVERHEAD) * 8 / span / 1000 \
+        if span > 0 else 0
+    log("path: rtt median %.2f ms (max %.2f, expected %d ms); overload at 2x "
+        "%d kbit/s: %d of %d datagrams arrived at %.0f kbit/s, max one-way "
+        "delay %.1f ms (expected %d + %.0f ms of queue)" % (
+            rtt_median, rtt_max, 2 * DELAY_MS, kbps, received, sent, rate,
+            max_owd, DELAY_MS, QUEUE_S * 1000))
+    log(path.stats())
+    if not 2 * DELAY_MS <= rtt_median <= 2 * DELAY_MS + 2:
+        failures.append("rtt %.2f ms is not %d ms + at most 2 ms" %
+                        (rtt_median, 2 * DELAY_MS))
+    if not 0.95 * kbps <= rate <= 1.05 * kbps:
+        failures.append("the queue drained at %.0f kbit/s, not %d +- 5 %%" %
+                        (rate, kbps))
+    q_ms = max_owd - DELAY_MS
+    if not 0.9 * QUEUE_S * 1000 <= q_ms <= 1.1 * QUEUE_S * 1000 + 15:
+        failures.append("the full queue held %.1f ms, not %.0f ms" %
+                        (q_ms, QUEUE_S * 1000))
+    if received >= sent:
+        failures.append("nothing was dropped at 2x the capacity")
+    return failures
+
+
+def run_twcc(path, args):
+    duration = 12
+    path.set_rate(1500)
+    pcap = os.path.join(args.workdir, "twcc-rtcp.pcap")
+    cap = start_capture(path, pcap)
+    time.sleep(0.5)
+    recv, send = start_endpoints(path, args, duration, twcc=True)
+    time.sleep(duration + 2)
+    stop(send.proc)
+    stop(recv.proc)
+    if cap:
+        stop(cap)
+    failures = []
+    stats = [line for line in send.lines if line.startswith("twcc-stats ")]
+    last = stats[-1] if stats else "none"
+    log("sender rtpsession, last twcc-stats: %s" % last)
+    m = re.search(r"bitrate-recv=\(uint\)(\d+)", last)
+    if not m or int(m.group(1)) == 0:
+        failures.append("the sender's rtpsession reports no TWCC received "
+                        "(twcc-stats: %s)" % last)
+    else:
+        log("twcc-stats: the sender's rtpsession saw %s bit/s received"
+            % m.group(1))
+    if cap:
+        failures += tshark_check(pcap, "twcc")
+    else:
+        failures.append("tshark not installed: TWCC decoding not checked")
+    return failures
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--mode", choices=["steps", "twcc", "path"], default="steps")
+    p.add_argument("--delayline", required=True)
+    p.add_argument("--plugin-path")
+    p.add_argument("--receiver")
+    p.add_argument("--sender")
+    p.add_argument("--start-kbps", type=int, default=1000)
+    p.add_argument("--quick", action="store_true",
+                   help="three short steps instead of the full run")
+    p.add_argument("--workdir", default="/tmp")
+    args = p.parse_args()
+
+    if os.geteuid() != 0:
+        log("FAIL: network namespaces cannot be made here: this test needs "
+            "root (CI runs it as root)")
+        return 1
+    for tool in ("ip", "tc", "ethtool"):
+        if not shutil.which(tool):
+            log("FAIL: %s is not installed (tools/setup.sh installs it)" % tool)
+            return 1
+    path = Path(args.delayline)
+    try:
+        try:
+            path.setup()
+        except subprocess.CalledProcessError as e:
+            log("FAIL: network namespaces cannot be made here: %s: %s" % (
+                " ".join(e.cmd), e.stderr.strip()))
+            return 1
+        time.sleep(0.3)
+        if path.delayline.poll() is not None:
+            log("FAIL: the delay line did not start: %s" %
+                path.delayline.stderr.read())
+            return 1
+        run = {"steps": run_steps, "twcc": run_twcc, "path": run_path}
+        failures = run[args.mode](path, args)
+    finally:
+        path.cleanup()
+    for f in failures:
+        log("FAIL: " + f)
+    if not failures:
+        log("PASS")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
