@@ -21,14 +21,22 @@
 #define BWE_ABS_SEND_TIME_GROUP_LENGTH_TICKS ((5u << BWE_ABS_SEND_TIME_SHIFT) / 1000u)
 
 /* The upshifted 32-bit timestamp InterArrival works on (send_24 << 8). */
-uint32_t bwe_abs_send_time_upshift (uint32_t send_time_24);
+static inline uint32_t
+bwe_abs_send_time_upshift (uint32_t send_time_24)
+{
+  return (send_time_24 & BWE_ABS_SEND_TIME_MASK) << BWE_ABS_SEND_TIME_UPSHIFT;
+}
 
 /* Send time used by probe detection, in microseconds, truncated as libwebrtc's
  * Timestamp::Millis(double) does: (int64) ((double) timestamp * kTimestampToMs * 1000). */
 int64_t bwe_abs_send_time_probe_us (uint32_t upshifted_timestamp);
 
 /* Inter-group send delta in ms: (1000.0 * ts_delta) / (1 << 26). */
-double bwe_abs_send_time_delta_ms (uint32_t upshifted_ts_delta);
+static inline double
+bwe_abs_send_time_delta_ms (uint32_t upshifted_ts_delta)
+{
+  return (1000.0 * upshifted_ts_delta) / (1 << BWE_ABS_SEND_TIME_SHIFT);
+}
 
 /* libwebrtc's unit-test helper AbsSendTime(t, denom): t/denom seconds as a rounded
  * 24-bit value, ((t << 18) + denom / 2) / denom masked to 24 bits. */

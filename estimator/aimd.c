@@ -37,11 +37,26 @@
 #define LINK_OVERUSE_ALPHA 0.05
 #define LINK_PROBE_ALPHA 0.5
 
+/* std::llround for |x| < 2^53 without the libm call: x - trunc(x) is exact
+ * there, so halves round away from zero exactly as llround does. */
+static int64_t
+round_half_away (double x)
+{
+  int64_t i = (int64_t) x;
+  double frac = x - (double) i;
+
+  if (frac >= 0.5)
+    i++;
+  else if (frac <= -0.5)
+    i--;
+  return i;
+}
+
 /* DataRate * double */
 static int64_t
 rate_scale (int64_t bps, double scalar)
 {
-  return llround (bps * scalar);
+  return round_half_away (bps * scalar);
 }
 
 /* DataRate::KilobitsPerSec(double) */
@@ -212,18 +227,6 @@ bwe_aimd_set_rtt (BweAimd * a, int64_t rtt_us)
   a->rtt_us = rtt_us;
 }
 
-bool
-bwe_aimd_valid_estimate (const BweAimd * a)
-{
-  return a->bitrate_is_initialized;
-}
-
-int64_t
-bwe_aimd_latest_estimate (const BweAimd * a)
-{
-  return a->current_bps;
-}
-
 int64_t
 bwe_aimd_feedback_interval_us (const BweAimd * a)
 {
@@ -263,7 +266,7 @@ bwe_aimd_near_max_increase_rate_bps_per_second (const BweAimd * a)
   /* DataRate * TimeDelta rounds to whole bytes. */
   int64_t frame_size = (a->current_bps * FRAME_INTERVAL_US + 4000000) / 8000000;
   double packets_per_frame = ceil ((double) frame_size / PACKET_SIZE_BYTES);
-  int64_t avg_packet_size = llround (frame_size / packets_per_frame);
+  int64_t avg_packet_size = round_half_away (frame_size / packets_per_frame);
   /* The over-use detector's delay is taken as 100 ms, then doubled. */
   int64_t response_time_us = (a->rtt_us + RESPONSE_TIME_OFFSET_US) * 2;
   double rate = (double) (avg_packet_size * 8000000 / response_time_us);

@@ -66,8 +66,18 @@ int64_t bwe_aimd_update (BweAimd * a, BweBandwidthUsage state,
 void bwe_aimd_set_rtt (BweAimd * a, int64_t rtt_us);
 
 /* ValidEstimate(), LatestEstimate(). */
-bool bwe_aimd_valid_estimate (const BweAimd * a);
-int64_t bwe_aimd_latest_estimate (const BweAimd * a);
+static inline bool
+bwe_aimd_valid_estimate (const BweAimd * a)
+{
+  return a->bitrate_is_initialized;
+}
+
+static inline int64_t
+bwe_aimd_latest_estimate (const BweAimd * a)
+{
+  return a->current_bps;
+}
+
 
 /* TimeToReduceFurther(now, throughput). */
 bool bwe_aimd_time_to_reduce_further (const BweAimd * a, int64_t now_us,

@@ -35,6 +35,9 @@ bwe_kalman_init (BweKalman * k)
   k->avg_noise = INITIAL_AVG_NOISE;
   k->var_noise = INITIAL_VAR_NOISE;
   k->hist_count = 0;
+  k->beta_alpha = -1;
+  k->beta_ts_delta = -1;
+  k->beta = 0;
   k->minq_head = 0;
   k->minq_len = 0;
 }
@@ -76,7 +79,13 @@ update_noise_estimate (BweKalman * k, double residual, double ts_delta,
   alpha = 0.01;
   if (k->num_of_deltas > NOISE_FAST_START_DELTAS)
     alpha = 0.002;
-  beta = pow (1 - alpha, ts_delta * 30.0 / 1000.0);
+  /* Frame periods repeat: reuse the last pow() when its inputs are equal. */
+  if (alpha != k->beta_alpha || ts_delta != k->beta_ts_delta) {
+    k->beta_alpha = alpha;
+    k->beta_ts_delta = ts_delta;
+    k->beta = pow (1 - alpha, ts_delta * 30.0 / 1000.0);
+  }
+  beta = k->beta;
   k->avg_noise = beta * k->avg_noise + (1 - beta) * residual;
   k->var_noise = beta * k->var_noise +
       (1 - beta) * (k->avg_noise - residual) * (k->avg_noise - residual);
@@ -142,18 +151,6 @@ bwe_kalman_update (BweKalman * k, int64_t t_delta_ms, double ts_delta_ms,
   k->slope = k->slope + K[0] * residual;
   k->prev_offset = k->offset;
   k->offset = k->offset + K[1] * residual;
-}
-
-double
-bwe_kalman_offset (const BweKalman * k)
-{
-  return k->offset;
-}
-
-int
-bwe_kalman_num_of_deltas (const BweKalman * k)
-{
-  return k->num_of_deltas;
 }
 
 double

@@ -29,6 +29,10 @@ typedef struct
   uint64_t minq[BWE_KALMAN_FRAME_PERIOD_HISTORY];
   unsigned minq_head;
   unsigned minq_len;
+  /* The noise filter's last pow() and its inputs. */
+  double beta_alpha;
+  double beta_ts_delta;
+  double beta;
 } BweKalman;
 
 /* OveruseEstimator(OverUseDetectorOptions()). */
@@ -40,9 +44,19 @@ void bwe_kalman_update (BweKalman * k, int64_t t_delta_ms, double ts_delta_ms,
     int size_delta, BweBandwidthUsage current_hypothesis, int64_t now_ms);
 
 /* offset(): estimated delay trend in ms. */
-double bwe_kalman_offset (const BweKalman * k);
+static inline double
+bwe_kalman_offset (const BweKalman * k)
+{
+  return k->offset;
+}
+
 /* num_of_deltas(): samples seen, at most 1000. */
-int bwe_kalman_num_of_deltas (const BweKalman * k);
+static inline int
+bwe_kalman_num_of_deltas (const BweKalman * k)
+{
+  return k->num_of_deltas;
+}
+
 /* var_noise(): the noise variance estimate. */
 double bwe_kalman_var_noise (const BweKalman * k);
 

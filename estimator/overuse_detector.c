@@ -93,12 +93,6 @@ bwe_overuse_detector_detect (BweOveruseDetector * d, double offset,
   return d->hypothesis;
 }
 
-BweBandwidthUsage
-bwe_overuse_detector_state (const BweOveruseDetector * d)
-{
-  return d->hypothesis;
-}
-
 double
 bwe_overuse_detector_threshold (const BweOveruseDetector * d)
 {

@@ -36,7 +36,11 @@ BweBandwidthUsage bwe_overuse_detector_detect (BweOveruseDetector * d,
     double offset, double ts_delta_ms, int num_of_deltas, int64_t now_ms);
 
 /* State(): the current hypothesis. */
-BweBandwidthUsage bwe_overuse_detector_state (const BweOveruseDetector * d);
+static inline BweBandwidthUsage
+bwe_overuse_detector_state (const BweOveruseDetector * d)
+{
+  return d->hypothesis;
+}
 
 /* The current adaptive threshold in ms (for tests and diagnostics). */
 double bwe_overuse_detector_threshold (const BweOveruseDetector * d);

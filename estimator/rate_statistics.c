@@ -6,7 +6,7 @@
 static BweRateBucket *
 bucket_at (BweRateStatistics * rs, unsigned i)
 {
-  return &rs->buckets[(rs->head + i) % BWE_RATE_STATISTICS_MAX_WINDOW_MS];
+  return &rs->buckets[(rs->head + i) & (BWE_RATE_STATISTICS_RING - 1)];
 }
 
 void
@@ -33,7 +33,7 @@ bwe_rate_statistics_reset (BweRateStatistics * rs)
   rs->len = 0;
 }
 
-static void
+static inline void
 erase_old (BweRateStatistics * rs, int64_t now_ms)
 {
   const int64_t new_oldest_time = now_ms - rs->window_ms + 1;
@@ -42,7 +42,7 @@ erase_old (BweRateStatistics * rs, int64_t now_ms)
     const BweRateBucket *oldest = &rs->buckets[rs->head];
     rs->accumulated_count -= oldest->sum;
     rs->num_samples -= oldest->num_samples;
-    rs->head = (rs->head + 1) % BWE_RATE_STATISTICS_MAX_WINDOW_MS;
+    rs->head = (rs->head + 1) & (BWE_RATE_STATISTICS_RING - 1);
     rs->len--;
     /* Like libwebrtc, an overflow is never cleared. */
   }
@@ -68,7 +68,7 @@ bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
       if (rs->len == BWE_RATE_STATISTICS_MAX_WINDOW_MS) {
         rs->accumulated_count -= rs->buckets[rs->head].sum;
         rs->num_samples -= rs->buckets[rs->head].num_samples;
-        rs->head = (rs->head + 1) % BWE_RATE_STATISTICS_MAX_WINDOW_MS;
+        rs->head = (rs->head + 1) & (BWE_RATE_STATISTICS_RING - 1);
         rs->len--;
       }
       last = bucket_at (rs, rs->len);
@@ -87,12 +87,11 @@ bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
   rs->num_samples++;
 }
 
-bool
-bwe_rate_statistics_rate (BweRateStatistics * rs, int64_t now_ms,
-    int64_t * rate)
+/* Rate()'s active window, 0 when it returns nullopt. */
+static inline int
+active_window (BweRateStatistics * rs, int64_t now_ms)
 {
   int active_window_size = 0;
-  float scale, result;
 
   erase_old (rs, now_ms);
   if (rs->first_timestamp != -1) {
@@ -106,6 +105,26 @@ bwe_rate_statistics_rate (BweRateStatistics * rs, int64_t now_ms,
   if (rs->num_samples == 0 || active_window_size <= 1 ||
       (rs->num_samples <= 1 && active_window_size < rs->window_ms) ||
       rs->overflow)
+    return 0;
+  return active_window_size;
+}
+
+bool
+bwe_rate_statistics_available (BweRateStatistics * rs, int64_t now_ms)
+{
+  /* The float result only overflows int64 with an overflowed count, which
+   * active_window() already rejects. */
+  return active_window (rs, now_ms) > 0;
+}
+
+bool
+bwe_rate_statistics_rate (BweRateStatistics * rs, int64_t now_ms,
+    int64_t * rate)
+{
+  int active_window_size = active_window (rs, now_ms);
+  float scale, result;
+
+  if (active_window_size == 0)
     return false;
   /* Single precision, as libwebrtc computes it. */
   scale = rs->scale / (float) active_window_size;

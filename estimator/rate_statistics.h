@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #define BWE_RATE_STATISTICS_MAX_WINDOW_MS 1000
+/* Ring size: a power of two at least the largest window. */
+#define BWE_RATE_STATISTICS_RING 1024
 
 typedef struct
 {
@@ -21,7 +23,7 @@ typedef struct
 
 typedef struct
 {
-  BweRateBucket buckets[BWE_RATE_STATISTICS_MAX_WINDOW_MS];
+  BweRateBucket buckets[BWE_RATE_STATISTICS_RING];
   unsigned head;                /* index of the oldest bucket */
   unsigned len;
   int64_t accumulated_count;
@@ -49,5 +51,8 @@ void bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
  * libwebrtc returns nullopt, else true with the rate in *rate. */
 bool bwe_rate_statistics_rate (BweRateStatistics * rs, int64_t now_ms,
     int64_t * rate);
+
+/* Whether Rate(now_ms) would return a value (same side effect, no float math). */
+bool bwe_rate_statistics_available (BweRateStatistics * rs, int64_t now_ms);
 
 #endif

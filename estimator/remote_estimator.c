@@ -21,9 +21,13 @@
 static int64_t
 us_to_ms (int64_t us)
 {
-  int64_t q = us / 1000, r = us % 1000;
+  int64_t q, r;
 
-  if (us < 0) {
+  if (us >= 0)
+    return (us + 500) / 1000;
+  q = us / 1000;
+  r = us % 1000;
+  {
     if (-r > 500)
       q--;
     return q;
@@ -37,45 +41,6 @@ static unsigned
 ssrc_slot (uint32_t ssrc)
 {
   return (unsigned) ((ssrc * 2654435761u) >> 23) & (BWE_SSRC_HASH_SLOTS - 1);
-}
-
-/* Recency-list helpers keep lru_inversions, the number of adjacent pairs whose
- * last_seen_us decreases, so that "sorted" is known in O(1). */
-static size_t
-inversion (const BweRemoteEstimator * e, int16_t a, int16_t b)
-{
-  return a != NONE && b != NONE &&
-      e->streams[a].last_seen_us > e->streams[b].last_seen_us;
-}
-
-static void
-lru_unlink (BweRemoteEstimator * e, int16_t i)
-{
-  int16_t p = e->streams[i].prev, n = e->streams[i].next;
-
-  e->lru_inversions -= inversion (e, p, i) + inversion (e, i, n);
-  e->lru_inversions += inversion (e, p, n);
-  if (p != NONE)
-    e->streams[p].next = n;
-  else
-    e->lru_head = n;
-  if (n != NONE)
-    e->streams[n].prev = p;
-  else
-    e->lru_tail = p;
-}
-
-static void
-lru_append (BweRemoteEstimator * e, int16_t i)
-{
-  e->streams[i].prev = e->lru_tail;
-  e->streams[i].next = NONE;
-  e->lru_inversions += inversion (e, e->lru_tail, i);
-  if (e->lru_tail != NONE)
-    e->streams[e->lru_tail].next = i;
-  else
-    e->lru_head = i;
-  e->lru_tail = i;
 }
 
 static int
@@ -115,15 +80,18 @@ hash_delete_slot (BweRemoteEstimator * e, unsigned hole)
   }
 }
 
+/* Removes streams[i]; the last entry moves into its place. */
 static void
-stream_remove (BweRemoteEstimator * e, int16_t i)
+stream_remove (BweRemoteEstimator * e, size_t i)
 {
   int slot = hash_find (e, e->streams[i].ssrc);
+  size_t last = e->num_streams - 1;
 
-  if (slot >= 0)
-    hash_delete_slot (e, (unsigned) slot);
-  lru_unlink (e, i);
-  e->free_list[e->num_free++] = i;
+  hash_delete_slot (e, (unsigned) slot);
+  if (i != last) {
+    e->streams[i] = e->streams[last];
+    e->hash[hash_find (e, e->streams[i].ssrc)] = (int16_t) i;
+  }
   e->num_streams--;
 }
 
@@ -167,15 +135,13 @@ bwe_remote_estimator_init (BweRemoteEstimator * e,
   bwe_probe_clusters_init (&e->probes);
   for (i = 0; i < BWE_SSRC_HASH_SLOTS; i++)
     e->hash[i] = NONE;
-  for (i = 0; i < BWE_MAX_SSRCS; i++)
-    e->free_list[i] = (int16_t) (BWE_MAX_SSRCS - 1 - i);
-  e->num_free = BWE_MAX_SSRCS;
   e->num_streams = 0;
-  e->lru_head = NONE;
-  e->lru_tail = NONE;
-  e->lru_inversions = 0;
+  e->oldest_seen_bound_us = 0;
+  e->feedback_interval_bps = -1;
+  e->feedback_interval_ms = 0;
   e->first_packet_time_us = NO_TIME;
   e->last_update_us = NO_TIME;
+  e->last_update_ms = 0;
   e->ssrcs_evicted = 0;
 }
 
@@ -185,19 +151,20 @@ bwe_remote_estimator_init (BweRemoteEstimator * e,
 static void
 timeout_streams (BweRemoteEstimator * e, int64_t now_us)
 {
-  if (e->lru_inversions == 0) {
-    /* Sorted by last_seen_us: only the head can have timed out first. */
-    while (e->lru_head != NONE &&
-        now_us - e->streams[e->lru_head].last_seen_us > STREAM_TIMEOUT_US)
-      stream_remove (e, e->lru_head);
-  } else {
-    int16_t i = e->lru_head;
-    while (i != NONE) {
-      int16_t next = e->streams[i].next;
-      if (now_us - e->streams[i].last_seen_us > STREAM_TIMEOUT_US)
+  if (e->num_streams > 0 &&
+      now_us - e->oldest_seen_bound_us > STREAM_TIMEOUT_US) {
+    int64_t oldest = INT64_MAX;
+    size_t i = 0;
+    while (i < e->num_streams) {
+      if (now_us - e->streams[i].last_seen_us > STREAM_TIMEOUT_US) {
         stream_remove (e, i);
-      i = next;
+        continue;
+      }
+      if (e->streams[i].last_seen_us < oldest)
+        oldest = e->streams[i].last_seen_us;
+      i++;
     }
+    e->oldest_seen_bound_us = oldest;
   }
   if (e->num_streams == 0)
     reset_delay_filters (e);
@@ -207,29 +174,44 @@ static void
 stream_seen (BweRemoteEstimator * e, uint32_t ssrc, int64_t now_us)
 {
   int slot = hash_find (e, ssrc);
-  int16_t i;
+  size_t i;
   unsigned s;
 
+  if (now_us < e->oldest_seen_bound_us || e->num_streams == 0)
+    e->oldest_seen_bound_us = now_us;
   if (slot >= 0) {
-    i = e->hash[slot];
-    lru_unlink (e, i);
-    e->streams[i].last_seen_us = now_us;
-    lru_append (e, i);
+    e->streams[e->hash[slot]].last_seen_us = now_us;
     return;
   }
-  if (e->num_free == 0) {
-    stream_remove (e, e->lru_head);
+  if (e->num_streams == BWE_MAX_SSRCS) {
+    /* Full: forget the stream seen longest ago. */
+    size_t oldest = 0;
+    for (i = 1; i < e->num_streams; i++)
+      if (e->streams[i].last_seen_us < e->streams[oldest].last_seen_us)
+        oldest = i;
+    stream_remove (e, oldest);
     e->ssrcs_evicted++;
   }
-  i = e->free_list[--e->num_free];
+  i = e->num_streams++;
   e->streams[i].ssrc = ssrc;
   e->streams[i].last_seen_us = now_us;
-  lru_append (e, i);
   s = ssrc_slot (ssrc);
   while (e->hash[s] != NONE)
     s = (s + 1) & (BWE_SSRC_HASH_SLOTS - 1);
-  e->hash[s] = i;
-  e->num_streams++;
+  e->hash[s] = (int16_t) i;
+}
+
+/* GetFeedbackInterval().ms(), recomputed only when the bitrate changed. */
+static int64_t
+feedback_interval_ms (BweRemoteEstimator * e)
+{
+  int64_t bps = bwe_aimd_latest_estimate (&e->aimd);
+
+  if (bps != e->feedback_interval_bps) {
+    e->feedback_interval_bps = bps;
+    e->feedback_interval_ms = us_to_ms (bwe_aimd_feedback_interval_us (&e->aimd));
+  }
+  return e->feedback_interval_ms;
 }
 
 BweBandwidthUsage
@@ -246,7 +228,7 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
     size_t payload_size, uint32_t ssrc, BweEstimatorUpdate * out)
 {
   const int64_t arrival_ms = us_to_ms (arrival_us);
-  const int64_t now_ms = us_to_ms (now_us);
+  const int64_t now_ms = now_us == arrival_us ? arrival_ms : us_to_ms (now_us);
   const uint32_t timestamp = bwe_abs_send_time_upshift (send_time_24);
   const int64_t size = (int64_t) payload_size;
   uint32_t ts_delta = 0;
@@ -259,7 +241,7 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
   out->bitrate_bps = 0;
 
   /* A rate that was valid and no longer is: restart the window with new data. */
-  if (bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate))
+  if (bwe_rate_statistics_available (&e->incoming_bitrate, arrival_ms))
     e->incoming_bitrate_initialized = true;
   else if (e->incoming_bitrate_initialized) {
     bwe_rate_statistics_reset (&e->incoming_bitrate);
@@ -304,8 +286,7 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
   if (!update_estimate) {
     /* Periodic update, or an over-use that must act now. */
     if (e->last_update_us == NO_TIME ||
-        now_ms - us_to_ms (e->last_update_us) >
-        us_to_ms (bwe_aimd_feedback_interval_us (&e->aimd))) {
+        now_ms - e->last_update_ms > feedback_interval_ms (e)) {
       update_estimate = true;
     } else if (bwe_remote_estimator_state (e) == BWE_USAGE_OVERUSING) {
       if (bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate) &&
@@ -325,6 +306,7 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
 
   if (update_estimate) {
     e->last_update_us = now_us;
+    e->last_update_ms = now_ms;
     out->updated = true;
     out->bitrate_bps = (uint32_t) target_bps;
   }
@@ -342,7 +324,7 @@ bwe_remote_estimator_remove_stream (BweRemoteEstimator * e, uint32_t ssrc)
   int slot = hash_find (e, ssrc);
 
   if (slot >= 0)
-    stream_remove (e, e->hash[slot]);
+    stream_remove (e, (size_t) e->hash[slot]);
 }
 
 uint32_t
@@ -370,22 +352,25 @@ size_t
 bwe_remote_estimator_ssrcs (const BweRemoteEstimator * e, uint32_t * ssrcs,
     size_t max)
 {
-  size_t n = 0;
-  int16_t i;
+  size_t n = 0, k;
 
-  /* Insertion sort into the caller's array: ascending, like std::map keys. */
-  for (i = e->lru_head; i != NONE && max > 0; i = e->streams[i].next) {
-    uint32_t v = e->streams[i].ssrc;
-    size_t j = n < max ? n : max - 1;
-    if (n >= max && v >= ssrcs[max - 1])
-      continue;
+  /* Insertion sort into the caller's array: ascending, like std::map keys;
+   * with a short array the smallest SSRCs are kept. */
+  for (k = 0; k < e->num_streams && max > 0; k++) {
+    uint32_t v = e->streams[k].ssrc;
+    size_t j;
+    if (n == max) {
+      if (v >= ssrcs[max - 1])
+        continue;
+      n--;
+    }
+    j = n;
     while (j > 0 && ssrcs[j - 1] > v) {
       ssrcs[j] = ssrcs[j - 1];
       j--;
     }
     ssrcs[j] = v;
-    if (n < max)
-      n++;
+    n++;
   }
   return e->num_streams;
 }

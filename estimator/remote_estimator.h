@@ -42,8 +42,6 @@ typedef struct
 {
   uint32_t ssrc;
   int64_t last_seen_us;
-  int16_t prev;                 /* recency list (oldest first), -1 ends */
-  int16_t next;
 } BweStreamEntry;
 
 typedef struct
@@ -57,21 +55,22 @@ typedef struct
   bool incoming_bitrate_initialized;
   BweAimd aimd;
   BweProbeClusters probes;
-  /* Active streams: entries in a recency list (head = seen longest ago), found
-   * through a hash of the SSRC.  While the list is also sorted by last_seen_us
-   * (no inversions, the usual case with a clock that never goes back) only its
-   * head can time out, so the per-packet timeout check is O(1); otherwise every
-   * stream is checked as libwebrtc does. */
+  /* Active streams in streams[0 .. num_streams), found through a hash of the
+   * SSRC.  oldest_seen_bound_us is at most every stream's last_seen_us, so no
+   * stream can have timed out while now - bound <= 2 s: the per-packet timeout
+   * check is one comparison, and the full scan libwebrtc does on every packet
+   * only runs when a stream may really have timed out (it then tightens the
+   * bound to the exact minimum). */
   BweStreamEntry streams[BWE_MAX_SSRCS];
-  int16_t hash[BWE_SSRC_HASH_SLOTS];    /* stream index, -1 empty */
-  int16_t free_list[BWE_MAX_SSRCS];
-  size_t num_free;
+  int16_t hash[BWE_SSRC_HASH_SLOTS];    /* index into streams, -1 empty */
   size_t num_streams;
-  int16_t lru_head;
-  int16_t lru_tail;
-  size_t lru_inversions;        /* adjacent pairs with decreasing last_seen_us */
+  int64_t oldest_seen_bound_us;
+  /* GetFeedbackInterval() in ms for the bitrate it was computed at. */
+  int64_t feedback_interval_bps;
+  int64_t feedback_interval_ms;
   int64_t first_packet_time_us; /* INT64_MIN until the first packet */
   int64_t last_update_us;       /* INT64_MIN until the first signalled estimate */
+  int64_t last_update_ms;       /* the same, as Timestamp::ms() */
   uint64_t ssrcs_evicted;
 } BweRemoteEstimator;
 
@@ -101,7 +100,9 @@ void bwe_remote_estimator_remove_stream (BweRemoteEstimator * e, uint32_t ssrc);
 uint32_t bwe_remote_estimator_latest_estimate (const BweRemoteEstimator * e);
 /* The detector's hypothesis now. */
 BweBandwidthUsage bwe_remote_estimator_state (const BweRemoteEstimator * e);
-/* Incoming bitrate over the last second at now_us; false when libwebrtc has none. */
+/* Incoming bitrate over the last second at now_us; false when libwebrtc has none.
+ * Like libwebrtc's Rate() it forgets data older than the window, so call it
+ * with a time no later than the next packet's arrival. */
 bool bwe_remote_estimator_incoming_bitrate (BweRemoteEstimator * e,
     int64_t now_us, uint32_t * bps);
 /* Copies up to max SSRCs of the active streams (in the order libwebrtc reports
