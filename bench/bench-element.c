@@ -1,0 +1,275 @@
+/* bench-element: the rtpbwe element's cost per buffer against identity in the
+ * same chain (our source pad -> element -> fakesink, pushed from this thread),
+ * run after run in one process; allocations per buffer; and scale: 1,000
+ * rtpbwe elements in one process, one element with many SSRCs.
+ *
+ *   bench-element [--buffers N] [--runs N] [--instances N] [--no-header]
+ *
+ * Buffers are RTP packets of the cost benchmark's trace carrying abs-send-time
+ * (one-byte extension, id 3), DTS = arrival time; built once, pushed by
+ * reference, so both elements see identical input and no allocation of ours. */
+#include <gst/gst.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc_count.h"
+#include "trace_gen.h"
+
+#define DEFAULT_BUFFERS 50000
+#define DEFAULT_RUNS 7
+#define DEFAULT_INSTANCES 1000
+#define SCALE_BUFFERS_PER_INSTANCE 300
+#define MANY_SSRCS 256
+#define ABS_SEND_TIME_ID 3
+#define ABS_SEND_TIME_URI "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+#define RTP_HEADER_BYTES 12
+#define EXTENSION_BYTES 8
+
+typedef struct
+{
+  GstElement *pipeline;
+  GstPad *src;
+} Chain;
+
+static double
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int
+compare_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v, int n)
+{
+  qsort (v, (size_t) n, sizeof (double), compare_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static GstBuffer *
+make_rtp (const BenchPacket * p, uint16_t seq, uint32_t ssrc)
+{
+  gsize size = RTP_HEADER_BYTES + EXTENSION_BYTES + p->payload;
+  guint8 *d = g_malloc0 (size);
+  guint32 ts = (guint32) (p->arrival_us * 9 / 100);
+  GstBuffer *buf;
+
+  d[0] = 0x90;                  /* version 2, extension */
+  d[1] = 96;
+  d[2] = seq >> 8;
+  d[3] = seq & 0xff;
+  d[4] = ts >> 24;
+  d[5] = ts >> 16;
+  d[6] = ts >> 8;
+  d[7] = ts;
+  d[8] = ssrc >> 24;
+  d[9] = ssrc >> 16;
+  d[10] = ssrc >> 8;
+  d[11] = ssrc;
+  d[12] = 0xbe;                 /* one-byte header extensions, one word */
+  d[13] = 0xde;
+  d[14] = 0;
+  d[15] = 1;
+  d[16] = (ABS_SEND_TIME_ID << 4) | 2;
+  d[17] = p->send_time_24 >> 16;
+  d[18] = p->send_time_24 >> 8;
+  d[19] = p->send_time_24;
+  buf = gst_buffer_new_wrapped (d, size);
+  GST_BUFFER_DTS (buf) = (GstClockTime) p->arrival_us * GST_USECOND;
+  return buf;
+}
+
+static bool
+chain_new (Chain * c, const char *factory)
+{
+  GstElement *el = gst_element_factory_make (factory, NULL);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  GstCaps *caps;
+  GstSegment seg;
+  GstPad *sinkpad;
+
+  if (!el || !sink)
+    return false;
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample",
+      FALSE, NULL);
+  c->pipeline = gst_pipeline_new (NULL);
+  gst_bin_add_many (GST_BIN (c->pipeline), el, sink, NULL);
+  if (!gst_element_link_pads (el, "src", sink, "sink"))
+    return false;
+  c->src = gst_pad_new ("src", GST_PAD_SRC);
+  sinkpad = gst_element_get_static_pad (el, "sink");
+  gst_pad_link (c->src, sinkpad);
+  gst_object_unref (sinkpad);
+  gst_element_set_state (c->pipeline, GST_STATE_PLAYING);
+  gst_pad_set_active (c->src, TRUE);
+  gst_pad_push_event (c->src, gst_event_new_stream_start ("bench"));
+  caps = gst_caps_new_simple ("application/x-rtp",
+      "media", G_TYPE_STRING, "video", "clock-rate", G_TYPE_INT, 90000,
+      "encoding-name", G_TYPE_STRING, "VP8", "payload", G_TYPE_INT, 96,
+      "extmap-3", G_TYPE_STRING, ABS_SEND_TIME_URI, NULL);
+  gst_pad_push_event (c->src, gst_event_new_caps (caps));
+  gst_caps_unref (caps);
+  gst_segment_init (&seg, GST_FORMAT_TIME);
+  gst_pad_push_event (c->src, gst_event_new_segment (&seg));
+  return true;
+}
+
+static void
+chain_free (Chain * c)
+{
+  gst_pad_set_active (c->src, FALSE);
+  gst_element_set_state (c->pipeline, GST_STATE_NULL);
+  gst_object_unref (c->src);
+  gst_object_unref (c->pipeline);
+}
+
+/* One run: a fresh chain, every buffer pushed once.  ns per buffer. */
+static double
+run_once (const char *factory, GstBuffer ** bufs, int n, uint64_t * allocs)
+{
+  Chain c;
+  uint64_t a0;
+  double t0, t1;
+  int i;
+
+  if (!chain_new (&c, factory)) {
+    fprintf (stderr, "bench-element: cannot build a chain with %s\n", factory);
+    exit (1);
+  }
+  a0 = bench_alloc_count ();
+  t0 = now_ns ();
+  for (i = 0; i < n; i++)
+    gst_pad_push (c.src, gst_buffer_ref (bufs[i]));
+  t1 = now_ns ();
+  *allocs = bench_alloc_count () - a0;
+  chain_free (&c);
+  return (t1 - t0) / n;
+}
+
+/* `instances` chains fed round robin, `per` buffers each.  Buffers per
+ * second on this one thread. */
+static double
+run_scale (const char *factory, int instances, GstBuffer ** bufs, int per)
+{
+  Chain *c = g_new0 (Chain, instances);
+  double t0, t1;
+  int i, k;
+
+  for (k = 0; k < instances; k++)
+    if (!chain_new (&c[k], factory))
+      exit (1);
+  t0 = now_ns ();
+  for (i = 0; i < per; i++)
+    for (k = 0; k < instances; k++)
+      gst_pad_push (c[k].src, gst_buffer_ref (bufs[i]));
+  t1 = now_ns ();
+  for (k = 0; k < instances; k++)
+    chain_free (&c[k]);
+  g_free (c);
+  return (double) per * instances / ((t1 - t0) / 1e9);
+}
+
+int
+main (int argc, char **argv)
+{
+  int buffers = DEFAULT_BUFFERS, runs = DEFAULT_RUNS;
+  int instances = DEFAULT_INSTANCES, i, r;
+  gboolean header = TRUE, have_rtpbwe;
+  BenchPacket *tr;
+  GstBuffer **bufs, **many;
+  double *t_id, *t_bwe;
+  uint64_t a_id = 0, a_bwe = 0;
+
+  for (i = 1; i < argc; i++) {
+    if (strcmp (argv[i], "--no-header") == 0)
+      header = FALSE;
+    else if (i + 1 < argc && strcmp (argv[i], "--buffers") == 0)
+      buffers = atoi (argv[++i]);
+    else if (i + 1 < argc && strcmp (argv[i], "--runs") == 0)
+      runs = atoi (argv[++i]);
+    else if (i + 1 < argc && strcmp (argv[i], "--instances") == 0)
+      instances = atoi (argv[++i]);
+    else {
+      fprintf (stderr, "usage: bench-element [--buffers N] [--runs N] "
+          "[--instances N] [--no-header]\n");
+      return 2;
+    }
+  }
+  if (buffers < SCALE_BUFFERS_PER_INSTANCE || runs < 1 || instances < 1)
+    return 2;
+
+  gst_init (NULL, NULL);
+  have_rtpbwe = gst_registry_check_feature_version (gst_registry_get (),
+      "rtpbwe", 1, 0, 0);
+  if (header)
+    printf ("| measurement | value | notes |\n|---|---|---|\n");
+
+  tr = g_new (BenchPacket, buffers);
+  bench_trace_generate (tr, (size_t) buffers, 1);
+  bufs = g_new (GstBuffer *, buffers);
+  for (i = 0; i < buffers; i++)
+    bufs[i] = make_rtp (&tr[i], (uint16_t) i, tr[i].ssrc);
+
+  t_id = g_new (double, runs);
+  t_bwe = g_new (double, runs);
+  for (r = 0; r < runs; r++) {
+    fprintf (stderr, "bench-element: run %d/%d\n", r + 1, runs);
+    t_id[r] = run_once ("identity", bufs, buffers, &a_id);
+    if (have_rtpbwe)
+      t_bwe[r] = run_once ("rtpbwe", bufs, buffers, &a_bwe);
+  }
+  printf ("| element identity: ns/buffer | %.0f | baseline: pad -> identity "
+      "-> fakesink, median of %d runs of %d buffers |\n",
+      median (t_id, runs), runs, buffers);
+  if (!have_rtpbwe) {
+    printf ("| element rtpbwe: ns/buffer | not measured | element rtpbwe not "
+        "in this tree yet |\n");
+  } else {
+    double id = median (t_id, runs), bwe = median (t_bwe, runs);
+    printf ("| element rtpbwe: ns/buffer | %.0f | same chain, runs "
+        "alternating with identity |\n", bwe);
+    printf ("| element rtpbwe / identity | %.2f | %.0f ns more per buffer |\n",
+        bwe / id, bwe - id);
+    if (bench_alloc_counting ())
+      printf ("| element: heap allocations/buffer | %.4f rtpbwe, %.4f "
+          "identity | last run each |\n", (double) a_bwe / buffers,
+          (double) a_id / buffers);
+
+    fprintf (stderr, "bench-element: scale, %d elements\n", instances);
+    printf ("| scale: %d rtpbwe elements, one process | %.0f buffers/s per "
+        "core | identity: %.0f |\n", instances, run_scale ("rtpbwe",
+            instances, bufs, SCALE_BUFFERS_PER_INSTANCE),
+        run_scale ("identity", instances, bufs, SCALE_BUFFERS_PER_INSTANCE));
+
+    many = g_new (GstBuffer *, buffers);
+    for (i = 0; i < buffers; i++)
+      many[i] = make_rtp (&tr[i], (uint16_t) i, 0x3000u + i % MANY_SSRCS);
+    for (r = 0; r < runs; r++)
+      t_bwe[r] = run_once ("rtpbwe", many, buffers, &a_bwe);
+    printf ("| scale: 1 rtpbwe element x %d SSRCs | %.0f buffers/s per core "
+        "| median of %d runs |\n", MANY_SSRCS, 1e9 / median (t_bwe, runs),
+        runs);
+    for (i = 0; i < buffers; i++)
+      gst_buffer_unref (many[i]);
+    g_free (many);
+  }
+
+  for (i = 0; i < buffers; i++)
+    gst_buffer_unref (bufs[i]);
+  g_free (bufs);
+  g_free (tr);
+  g_free (t_id);
+  g_free (t_bwe);
+  return 0;
+}
