@@ -1,0 +1,160 @@
+/* REMB codec: libwebrtc's remb_unittest.cc vector (gcc-reference 1.8), the
+ * truncating 6-bit exponent / 18-bit mantissa, and malformed packets. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remb.h"
+
+static const uint32_t ssrcs[] = { 0x23456789, 0x2345678a, 0x2345678b };
+
+static const uint8_t reference[] = {
+  0x8f, 0xce, 0x00, 0x07, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0x00, 0x00,
+  0x52, 0x45, 0x4d, 0x42, 0x03, 0x07, 0xfb, 0x93, 0x23, 0x45, 0x67, 0x89,
+  0x23, 0x45, 0x67, 0x8a, 0x23, 0x45, 0x67, 0x8b
+};
+
+static BweRemb remb;
+
+START_TEST (test_reference_packet)
+{
+  uint8_t buf[64];
+  size_t len = bwe_remb_write (buf, sizeof (buf), 0x12345678, 0x3fb93 * 2,
+      ssrcs, 3);
+
+  ck_assert_uint_eq (len, sizeof (reference));
+  ck_assert_uint_eq (bwe_remb_size (3), sizeof (reference));
+  ck_assert_mem_eq (buf, reference, sizeof (reference));
+
+  ck_assert_int_eq (bwe_remb_parse (reference, sizeof (reference), &remb), 0);
+  ck_assert_uint_eq (remb.sender_ssrc, 0x12345678);
+  ck_assert_uint_eq (remb.bitrate_bps, 522022);
+  ck_assert_uint_eq (remb.num_ssrcs, 3);
+  ck_assert_mem_eq (remb.ssrcs, ssrcs, sizeof (ssrcs));
+}
+
+END_TEST;
+
+START_TEST (test_mantissa_truncates)
+{
+  uint8_t buf[64];
+  /* bitrate -> value the receiver reads back */
+  static const uint64_t cases[][2] = {
+    {0, 0},
+    {0x3FFFF, 0x3FFFF},         /* largest exponent-0 value */
+    {0x40000, 0x40000},         /* mantissa 0x20000, exponent 1 */
+    {0x40001, 0x40000},         /* truncated, never rounded up */
+    {30000127, 30000000},       /* 0x39387 << 7, the low 7 bits lost */
+    {UINT64_MAX, 0x3FFFFull << 46},
+  };
+
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++) {
+    size_t len = bwe_remb_write (buf, sizeof (buf), 1, cases[i][0], NULL, 0);
+
+    ck_assert_uint_eq (len, 20);
+    ck_assert_int_eq (bwe_remb_parse (buf, len, &remb), 0);
+    ck_assert_uint_eq (remb.bitrate_bps, cases[i][1]);
+    ck_assert_uint_eq (remb.num_ssrcs, 0);
+  }
+}
+
+END_TEST;
+
+START_TEST (test_ssrc_limits)
+{
+  static uint8_t buf[2048];
+  static uint32_t many[256];
+
+  for (uint32_t i = 0; i < 256; i++)
+    many[i] = i * 7919;
+  ck_assert_uint_eq (bwe_remb_write (buf, sizeof (buf), 1, 1000, many, 255),
+      20 + 4 * 255);
+  ck_assert_int_eq (bwe_remb_parse (buf, 20 + 4 * 255, &remb), 0);
+  ck_assert_uint_eq (remb.num_ssrcs, 255);
+  ck_assert_uint_eq (remb.ssrcs[254], 254 * 7919);
+  ck_assert_uint_eq (bwe_remb_write (buf, sizeof (buf), 1, 1000, many, 256),
+      0);
+  /* too small a buffer */
+  ck_assert_uint_eq (bwe_remb_write (buf, 31, 1, 1000, many, 3), 0);
+}
+
+END_TEST;
+
+START_TEST (test_parse_rejects)
+{
+  uint8_t buf[64];
+
+  memcpy (buf, reference, sizeof (reference));
+  for (size_t l = 0; l < sizeof (reference); l++)
+    ck_assert_int_eq (bwe_remb_parse (buf, l, &remb), -1);
+  /* not "REMB" */
+  buf[15] = 'C';
+  ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
+  buf[15] = 'B';
+  /* SSRC count does not match the length */
+  buf[16] = 4;
+  ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
+  buf[16] = 2;
+  ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
+  buf[16] = 3;
+  /* a rate that does not fit 64 bits: exponent 63, mantissa > 1 */
+  buf[17] = (63 << 2) | 0x03;
+  ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
+  buf[17] = 0x07;
+  /* RTPFB instead of PSFB, other FMT */
+  buf[1] = 205;
+  ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
+  buf[1] = 206;
+  buf[0] = 0x81;
+  ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
+  buf[0] = 0x8f;
+  ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), 0);
+}
+
+END_TEST;
+
+START_TEST (test_parse_padded)
+{
+  uint8_t buf[64];
+
+  /* Four padding bytes announced by the P bit are not SSRCs. */
+  memcpy (buf, reference, sizeof (reference));
+  buf[0] |= 0x20;
+  buf[3] += 1;
+  memset (buf + 32, 0, 3);
+  buf[35] = 4;
+  ck_assert_int_eq (bwe_remb_parse (buf, 36, &remb), 0);
+  ck_assert_uint_eq (remb.num_ssrcs, 3);
+  /* A P bit with a zero count is invalid RTCP. */
+  buf[35] = 0;
+  ck_assert_int_eq (bwe_remb_parse (buf, 36, &remb), -1);
+}
+
+END_TEST;
+
+static Suite *
+remb_suite (void)
+{
+  Suite *s = suite_create ("remb");
+  TCase *tc = tcase_create ("core");
+
+  tcase_add_test (tc, test_reference_packet);
+  tcase_add_test (tc, test_mantissa_truncates);
+  tcase_add_test (tc, test_ssrc_limits);
+  tcase_add_test (tc, test_parse_rejects);
+  tcase_add_test (tc, test_parse_padded);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  SRunner *sr = srunner_create (remb_suite ());
+  int failed;
+
+  srunner_run_all (sr, CK_NORMAL);
+  failed = srunner_ntests_failed (sr);
+  srunner_free (sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
