@@ -16,12 +16,14 @@
 #define BWE_TWCC_MIN_INTERVAL_US 50000
 #define BWE_TWCC_MAX_INTERVAL_US 250000
 #define BWE_TWCC_DEFAULT_INTERVAL_US 100000
+/* Room for a header, the run-length chunks of the longest loss run the
+ * recorder can hold, and one delta: every feedback packet holds a packet. */
+#define BWE_TWCC_MIN_CAP 32
 
 typedef struct BweTwccRecorder BweTwccRecorder;
 
-/* The implementation defines the struct in this header after the API (fixed
- * arrays sized BWE_TWCC_MAX_TRACKED); callers allocate it (it is large: keep it
- * off small stacks). */
+/* The struct is defined at the end of this header (fixed arrays sized
+ * BWE_TWCC_MAX_TRACKED, about 400 KiB): callers allocate it, off small stacks. */
 
 void bwe_twcc_recorder_init (BweTwccRecorder * r, uint32_t sender_ssrc);
 
@@ -37,12 +39,54 @@ int64_t bwe_twcc_recorder_next_process_us (const BweTwccRecorder * r);
 
 /* Runs Process() at now_us if due.  Feedback packets are produced one by one:
  * call until it returns 0.  Each call writes one RTCP packet into buf and
- * returns its length (0: nothing more to send now). */
+ * returns its length (0: nothing more to send now).  A packet never exceeds
+ * cap: cap >= BWE_TWCC_MAX_PACKET_BYTES reproduces libwebrtc, a smaller cap
+ * (an MTU) splits the feedback into more packets.  cap must be at least
+ * BWE_TWCC_MIN_CAP. */
 size_t bwe_twcc_recorder_process (BweTwccRecorder * r, int64_t now_us,
     uint8_t * buf, size_t cap);
 
 /* End of stream: the feedback for everything not yet reported, one packet per
  * call as above. */
 size_t bwe_twcc_recorder_flush (BweTwccRecorder * r, uint8_t * buf, size_t cap);
+
+/* Feedback packets produced so far (the uint8 feedback count wraps, this
+ * does not). */
+uint64_t bwe_twcc_recorder_feedback_count (const BweTwccRecorder * r);
+
+struct BweTwccRecorder
+{
+  uint32_t sender_ssrc;
+  uint32_t media_ssrc;
+
+  /* transport sequence unwrapping */
+  bool have_seq;
+  uint16_t last_seq;
+  int64_t last_unwrapped;
+
+  /* arrival times of [begin, end), a ring indexed by seq & (MAX_TRACKED-1);
+   * INT64_MIN marks a packet not received */
+  bool map_used;
+  int64_t begin;
+  int64_t end;
+  int64_t arrival_us[BWE_TWCC_MAX_TRACKED];
+
+  /* first sequence number of the next periodic feedback */
+  bool have_window;
+  int64_t window_start;
+
+  uint8_t fb_count;
+  uint64_t packets_sent;
+  int64_t interval_us;
+  bool processed;
+  int64_t last_process_us;
+  int64_t armed_us;             /* when the caller's timer fires next */
+
+  /* a Process() in progress: packets up to send_end still to be built */
+  bool sending;
+  int64_t send_end;
+
+  BweTwccBuilder builder;
+};
 
 #endif
