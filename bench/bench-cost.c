@@ -31,7 +31,10 @@
 #define DEFAULT_PACKETS 50000
 #define DEFAULT_WARMUP 5000     /* past probing (2 s) and AIMD's 5 s start */
 #define DEFAULT_REPS 15
-#define DEFAULT_SCALE_SECONDS 10
+#define DEFAULT_SCALE_SECONDS 12
+/* Streams start without an estimate: until AIMD's first one (5 s) every
+ * packet above 200 B goes through probe clustering.  Steady state after: */
+#define SCALE_STEADY_FROM_S 6
 #define TRACE_SEED 1
 #define SCALE_INSTANCES 1000
 #define SCALE_FPS 30
@@ -195,20 +198,24 @@ run_twcc (const BenchPacket * tr, const Options * o, uint64_t * feedback_bytes)
 
 /* Many streams: `instances` estimators with `ssrcs_each` streams each, every
  * stream 30 fps with two 1000-byte packets per frame, constant delay.
- * Returns packets per second of CPU time on one core. */
+ * Returns packets per second of CPU time on one core over the whole run, and
+ * in *steady_pps from SCALE_STEADY_FROM_S on (0 if the run is shorter). */
 static double
 run_scale (int instances, int ssrcs_each, int seconds, uint64_t * allocs,
-    size_t * packets)
+    size_t * packets, double *steady_pps)
 {
   BweRemoteEstimatorConfig config;
   BweRemoteEstimator *e = malloc ((size_t) instances * sizeof (*e));
   BweEstimatorUpdate up;
   int64_t frames = (int64_t) seconds * SCALE_FPS, k;
   int64_t spread = 1000000 / SCALE_FPS / (instances * ssrcs_each);
+  int64_t steady_frame = (int64_t) SCALE_STEADY_FROM_S * SCALE_FPS;
   uint64_t a0;
-  double t0, t1;
+  size_t steady_packets = 0;
+  double t0, t1, ts = 0;
   int i, s, p;
 
+  *steady_pps = 0;
   bwe_remote_estimator_config_init (&config);
   for (i = 0; i < instances; i++)
     bwe_remote_estimator_init (&e[i], &config);
@@ -217,6 +224,10 @@ run_scale (int instances, int ssrcs_each, int seconds, uint64_t * allocs,
   t0 = now_ns ();
   for (k = 0; k < frames; k++) {
     int64_t frame_us = k * 1000000 / SCALE_FPS;
+    if (k == steady_frame) {
+      ts = now_ns ();
+      steady_packets = *packets;
+    }
     for (i = 0; i < instances; i++) {
       for (s = 0; s < ssrcs_each; s++) {
         int64_t base = frame_us + (int64_t) (i * ssrcs_each + s) * spread;
@@ -234,6 +245,8 @@ run_scale (int instances, int ssrcs_each, int seconds, uint64_t * allocs,
   }
   t1 = now_ns ();
   *allocs = bench_alloc_count () - a0;
+  if (frames > steady_frame)
+    *steady_pps = (double) (*packets - steady_packets) / ((t1 - ts) / 1e9);
   free (e);
   return (double) *packets / ((t1 - t0) / 1e9);
 }
@@ -300,7 +313,7 @@ main (int argc, char **argv)
   RunResult rk = { 0 }, rt = { 0 }, rh = { 0 };
   uint64_t allocs_scale;
   size_t steady, scale_packets;
-  double pps;
+  double pps, steady_pps;
   int i, rc = 0;
 
   for (i = 1; i < argc; i++) {
@@ -440,24 +453,26 @@ main (int argc, char **argv)
 
   fprintf (stderr, "bench-cost: scale, %d estimators\n", SCALE_INSTANCES);
   pps = run_scale (SCALE_INSTANCES, 1, o.scale_seconds, &allocs_scale,
-      &scale_packets);
-  printf ("| scale: %d estimators x 1 SSRC | %.0f packets/s per core | %zu "
-      "packets, %.1f MB of state |\n", SCALE_INSTANCES, pps, scale_packets,
-      SCALE_INSTANCES * sizeof (BweRemoteEstimator) / 1e6);
+      &scale_packets, &steady_pps);
+  printf ("| scale: %d estimators x 1 SSRC | %.0f packets/s per core | steady "
+      "(from %d s); %.0f over all %d s (%zu packets); %.1f MB of state |\n",
+      SCALE_INSTANCES, steady_pps, SCALE_STEADY_FROM_S, pps, o.scale_seconds,
+      scale_packets, SCALE_INSTANCES * sizeof (BweRemoteEstimator) / 1e6);
   print_allocs ("scale: 1000 estimators", allocs_scale, scale_packets);
   fprintf (stderr, "bench-cost: scale, 1 estimator with %d SSRCs\n",
       BWE_MAX_SSRCS);
   pps = run_scale (1, BWE_MAX_SSRCS, o.scale_seconds, &allocs_scale,
-      &scale_packets);
-  printf ("| scale: 1 estimator x %d SSRCs | %.0f packets/s per core | %zu "
-      "packets |\n", BWE_MAX_SSRCS, pps, scale_packets);
+      &scale_packets, &steady_pps);
+  printf ("| scale: 1 estimator x %d SSRCs | %.0f packets/s per core | steady "
+      "(from %d s); %.0f over all %d s (%zu packets) |\n", BWE_MAX_SSRCS,
+      steady_pps, SCALE_STEADY_FROM_S, pps, o.scale_seconds, scale_packets);
   fprintf (stderr, "bench-cost: scale, 1 estimator with %d SSRCs\n",
       SCALE_INSTANCES);
   pps = run_scale (1, SCALE_INSTANCES, o.scale_seconds, &allocs_scale,
-      &scale_packets);
-  printf ("| scale: 1 estimator x %d SSRCs | %.0f packets/s per core | %zu "
-      "packets; over capacity: SSRCs evicted |\n", SCALE_INSTANCES, pps,
-      scale_packets);
+      &scale_packets, &steady_pps);
+  printf ("| scale: 1 estimator x %d SSRCs | %.0f packets/s per core | steady "
+      "(from %d s); %.0f over all %d s; over capacity: SSRCs evicted |\n",
+      SCALE_INSTANCES, steady_pps, SCALE_STEADY_FROM_S, pps, o.scale_seconds);
   if (o.check && bench_alloc_counting () && allocs_scale) {
     fprintf (stderr, "bench-cost: the core allocated per packet (scale)\n");
     rc = 1;

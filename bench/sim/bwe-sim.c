@@ -3,8 +3,10 @@
  *
  *   bwe-sim [--scenario NAME|all|none] [--mode kalman|trendline] [--seed N]
  *           [--duration S] [--jitter MS] [--loss P] [--fixed BPS]
- *           [--series FILE] [--header] [--progress] [--list]
+ *           [--no-probing] [--series FILE] [--header] [--progress] [--list]
  *
+ * --no-probing: senders skip libwebrtc's start-up probe clusters (3x and 6x
+ * the 300 kbit/s start rate).
  * --fixed runs open loop (senders keep BPS whatever REMB says); --series
  * writes the 100 ms time series of the (last) scenario run.
  */
@@ -18,7 +20,8 @@ usage (void)
 {
   fprintf (stderr, "usage: bwe-sim [--scenario NAME|all] [--mode kalman|"
       "trendline] [--seed N] [--duration S] [--jitter MS] [--loss P] "
-      "[--fixed BPS] [--series FILE] [--header] [--progress] [--list]\n");
+      "[--fixed BPS] [--no-probing] [--series FILE] [--header] [--progress] "
+      "[--list]\n");
   return 2;
 }
 
@@ -35,6 +38,8 @@ main (int argc, char **argv)
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp (a, "--header") == 0) {
       header = true;
+    } else if (strcmp (a, "--no-probing") == 0) {
+      o.no_probing = true;
     } else if (strcmp (a, "--progress") == 0) {
       o.progress = true;
     } else if (strcmp (a, "--list") == 0) {

@@ -22,6 +22,13 @@
 #define SIM_IP_UDP_OVERHEAD 28
 #define SIM_MIN_FRAME_BYTES 100
 #define SIM_PACER_RING 4096
+/* libwebrtc's sender probes at the start of a call: clusters at 3x and 6x the
+ * start bitrate, each at least 5 packets and 15 ms long. */
+#define SIM_PROBE_MULTIPLIER_1 3
+#define SIM_PROBE_MULTIPLIER_2 6
+#define SIM_PROBE_MIN_PACKETS 5
+#define SIM_PROBE_DURATION_US 15000
+#define SIM_PROBE_CLUSTER_GAP_US 100000
 
 /* TCP-like competitor: Reno's AIMD on full-size segments. */
 #define SIM_TCP_SEGMENT_BYTES 1500
@@ -45,6 +52,7 @@ enum
   EV_TCP_ACK,
   EV_TCP_LOSS,
   EV_SAMPLE,
+  EV_PROBE,
 };
 
 typedef struct
@@ -420,11 +428,56 @@ tcp_send (Sim * sim, int64_t now)
 }
 
 static int
+send_media (Sim * sim, int64_t now, int f, uint32_t payload)
+{
+  int pi = packet_new (sim);
+
+  if (pi < 0)
+    return -1;
+  sim->pool[pi].flow = f;
+  sim->pool[pi].payload = payload;
+  sim->pool[pi].wire = payload + SIM_RTP_OVERHEAD + SIM_IP_UDP_OVERHEAD;
+  sim->pool[pi].send_us = now;
+  sim->acc[phase_of (sim, now)].flow[f].sent_pkts++;
+  sim->flow[f].bin_sent += sim->pool[pi].wire;
+  sim->media_packets++;
+  return enqueue (sim, now, pi);
+}
+
+/* Two probe clusters of full-size padding packets at the flow's start; media
+ * waits in the pacer until they are out, so that no media packet breaks the
+ * clusters' send spacing. */
+static int
+schedule_probes (Sim * sim, int64_t start, int f)
+{
+  const int mult[] = { SIM_PROBE_MULTIPLIER_1, SIM_PROBE_MULTIPLIER_2 };
+  uint32_t bytes = SIM_MAX_RTP_BYTES - SIM_RTP_OVERHEAD;
+  int64_t end = start;
+  int c, k;
+
+  for (c = 0; c < 2; c++) {
+    double rate = (double) mult[c] * sim->flow[f].target_bps;
+    int64_t gap = (int64_t) (8.0 * SIM_MAX_RTP_BYTES * 1e6 / rate);
+    int n = (int) ceil (rate * SIM_PROBE_DURATION_US / 1e6 / 8.0 /
+        SIM_MAX_RTP_BYTES);
+    if (n < SIM_PROBE_MIN_PACKETS)
+      n = SIM_PROBE_MIN_PACKETS;
+    for (k = 0; k < n; k++) {
+      end = start + c * SIM_PROBE_CLUSTER_GAP_US + k * gap;
+      if (push_event (sim, end, EV_PROBE, f, bytes) < 0)
+        return -1;
+    }
+    end += gap;
+  }
+  sim->flow[f].pacer_next_us = end;
+  return 0;
+}
+
+static int
 pace (Sim * sim, int64_t now, int f)
 {
   Flow *fl = &sim->flow[f];
   uint32_t payload;
-  int pi;
 
   if (fl->ring_len == 0) {
     fl->pace_scheduled = false;
@@ -434,20 +487,9 @@ pace (Sim * sim, int64_t now, int f)
   fl->ring_head = (fl->ring_head + 1) % SIM_PACER_RING;
   fl->ring_len--;
 
-  pi = packet_new (sim);
-  if (pi < 0)
-    return -1;
-  sim->pool[pi].flow = f;
-  sim->pool[pi].payload = payload;
-  sim->pool[pi].wire = payload + SIM_RTP_OVERHEAD + SIM_IP_UDP_OVERHEAD;
-  sim->pool[pi].send_us = now;
-  sim->acc[phase_of (sim, now)].flow[f].sent_pkts++;
-  fl->bin_sent += sim->pool[pi].wire;
-  sim->media_packets++;
-
   fl->pacer_next_us = now + (int64_t) (8.0 * (payload + SIM_RTP_OVERHEAD) *
       1e6 / (SIM_PACING_FACTOR * fl->target_bps));
-  if (enqueue (sim, now, pi) < 0)
+  if (send_media (sim, now, f, payload) < 0)
     return -1;
   if (fl->ring_len > 0)
     return push_event (sim, fl->pacer_next_us, EV_PACE, f, 0);
@@ -606,6 +648,8 @@ dispatch (Sim * sim, const Event * ev)
       return tcp_send (sim, now);
     case EV_SAMPLE:
       return sample (sim, now);
+    case EV_PROBE:
+      return send_media (sim, now, ev->a, (uint32_t) ev->b);
     default:
       return -1;
   }
@@ -756,6 +800,9 @@ sim_run (const SimScenario * s, const SimOptions * o, SimResult * r)
     bwe_remote_estimator_set_rtt (&fl->est, 2 * s->one_way_us / 1000);
     bwe_remb_throttler_init (&fl->throttler);
     if (push_event (sim, s->start_us[f], EV_FRAME, f, 0) < 0)
+      ret = -1;
+    if (!o->no_probing && !o->fixed_bps &&
+        schedule_probes (sim, s->start_us[f], f) < 0)
       ret = -1;
   }
   for (i = 1; i < s->num_steps; i++)

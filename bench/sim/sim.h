@@ -48,6 +48,7 @@ typedef struct
   double loss;                  /* random path loss probability */
   int64_t duration_us;          /* 0: the scenario's */
   uint32_t fixed_bps;           /* open loop: senders ignore REMB (0: follow it) */
+  bool no_probing;              /* no probe clusters at the start of a flow */
   FILE *series;                 /* 100 ms time series (TSV) or NULL */
   bool progress;                /* a line on stderr every 10 simulated seconds */
 } SimOptions;
