@@ -9,7 +9,11 @@
  * Output: "time_ms estimate_bps" each time the signalled bitrate changes; with
  * --remb one line per REMB the RembThrottler would send instead; with --states
  * "time_ms state NAME" at each change of the detector's state instead; with
- * --sync one flushed answer per input line. */
+ * --sync one flushed answer per input line.
+ *
+ * With --twcc the input is `arrival_time_us transport_seq payload_bytes ssrc`
+ * and the output one line `time_ms hex` per transport-wide feedback packet
+ * (estimator/twcc_replay.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -19,6 +23,7 @@
 
 #include "remb_throttler.h"
 #include "remote_estimator.h"
+#include "twcc_replay.h"
 
 #define MAX_LINE 4096
 
@@ -34,7 +39,8 @@ static void
 usage (FILE * f, const char *argv0)
 {
   fprintf (f,
-      "Usage: %s [--remb | --states | --sync] [--filter=kalman|trendline] < trace\n"
+      "Usage: %s [--remb | --states | --sync | --twcc] [--filter=kalman|trendline]"
+      " < trace\n"
       "\n"
       "Replays a packet trace through the receive-side bandwidth estimator\n"
       "(libwebrtc's RemoteBitrateEstimatorAbsSendTime).\n"
@@ -55,6 +61,10 @@ usage (FILE * f, const char *argv0)
       "  --sync      one flushed line per input line: 'updated signalled_bps\n"
       "              latest_bps state' (state 0 normal, 1 underusing, 2 overusing),\n"
       "              'ok' for other lines\n"
+      "  --twcc      transport-wide feedback instead: input lines\n"
+      "              'arrival_time_us transport_seq payload_bytes ssrc', output\n"
+      "              'time_ms hex' per RTCP feedback packet (sender SSRC 0), as\n"
+      "              the rtpbwe element sends them; the tail is flushed at the end\n"
       "  --filter=kalman|trendline   delay filter (default kalman, as libwebrtc)\n"
       "  --help      this text\n", argv0);
 }
@@ -107,6 +117,7 @@ main (int argc, char **argv)
   char line[MAX_LINE], copy[MAX_LINE];
   unsigned long lineno = 0;
   int have_printed = 0;
+  int twcc = 0;
   uint32_t last_printed = 0;
   BweBandwidthUsage last_state = BWE_USAGE_NORMAL;
   int i;
@@ -122,6 +133,8 @@ main (int argc, char **argv)
       mode = OUTPUT_STATES;
     } else if (strcmp (argv[i], "--sync") == 0) {
       mode = OUTPUT_SYNC;
+    } else if (strcmp (argv[i], "--twcc") == 0) {
+      twcc = 1;
     } else if (strcmp (argv[i], "--filter=kalman") == 0) {
       config.filter = BWE_FILTER_KALMAN;
     } else if (strcmp (argv[i], "--filter=trendline") == 0) {
@@ -132,6 +145,9 @@ main (int argc, char **argv)
       return 2;
     }
   }
+
+  if (twcc)
+    return bwe_twcc_replay (stdin, stdout, 0) == 0 ? 0 : 1;
 
   bwe_remote_estimator_init (&estimator, &config);
   bwe_remb_throttler_init (&throttler);
