@@ -29,17 +29,94 @@ ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 ABS_SEND_TIME_ID = 3
 # Queue limit in time of the current capacity, like `tbf limit` sized for 300 ms.
 QUEUE_LIMIT_S = 0.300
-# WebRTC starts video at 300 kbit/s; the encoder starts there and follows REMB.
-START_KBPS = 300
+# The encoder starts here and then follows REMB.
+START_KBPS = 800
+# A key frame is a burst several frames long that the delay detector reads as
+# congestion; real-time senders send one only when asked (here: every 100 s).
+KEY_INT_MAX = 3000
 MIN_KBPS = 50
 MAX_KBPS = 10000
 RTP_HEADER_BYTES = 12
 
 
 def capacity_profile(duration):
-    """(start_s, kbit/s) steps scaled to the run: down, up, down a lot, up."""
-    steps = [(0.0, 2000), (0.25, 800), (0.45, 1600), (0.70, 500), (0.85, 1200)]
+    """(start_s, kbit/s) steps scaled to the run: a step down, then up."""
+    steps = [(0.0, 1500), (0.4, 600), (0.65, 1200)]
     return [(f * duration, kbps) for f, kbps in steps]
+
+
+def parse_rtp(data, ext_id):
+    """(abs-send-time, payload+padding bytes, ssrc) of an RTP packet, or None.
+
+    Reads one-byte header extensions only (what rtph264pay writes here)."""
+    if len(data) < 12 or data[0] >> 6 != 2:
+        return None
+    cc = data[0] & 0x0F
+    off = 12 + 4 * cc
+    ssrc = struct.unpack_from("!I", data, 8)[0]
+    send24 = None
+    if data[0] & 0x10:
+        profile, words = struct.unpack_from("!HH", data, off)
+        ext_end = off + 4 + 4 * words
+        if profile == 0xBEDE:
+            i = off + 4
+            while i < ext_end:
+                if data[i] == 0:
+                    i += 1
+                    continue
+                eid, elen = data[i] >> 4, (data[i] & 0x0F) + 1
+                if eid == ext_id and elen == 3:
+                    send24 = int.from_bytes(data[i + 1:i + 4], "big")
+                i += 1 + elen
+        off = ext_end
+    if send24 is None:
+        return None
+    return send24, len(data) - off, ssrc
+
+
+class RembThrottler:
+    """libwebrtc's RembThrottler: the first value, then at most every 200 ms,
+    at once when bitrate * 103 / 100 <= the last value sent."""
+
+    INTERVAL_US = 200000
+
+    def __init__(self):
+        self.last_us = None
+        self.last_bps = None
+
+    def on_estimate(self, now_us, bps):
+        if self.last_us is not None and bps * 103 // 100 > self.last_bps and \
+                now_us < self.last_us + self.INTERVAL_US:
+            return False
+        self.last_us, self.last_bps = now_us, bps
+        return True
+
+
+class CoreEstimator:
+    """The estimator core through `bwe-replay --sync`, packet by packet: what
+    the demo runs when the rtpbwe element is not in the plugin."""
+
+    def __init__(self, replay):
+        self.proc = subprocess.Popen([replay, "--sync"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.throttler = RembThrottler()
+
+    def on_packet(self, data, arrival_us):
+        """Returns (estimate bit/s or None, REMB bit/s to send or None)."""
+        parsed = parse_rtp(data, ABS_SEND_TIME_ID)
+        if parsed is None:
+            return None, None
+        send24, size, ssrc = parsed
+        self.proc.stdin.write("%d %d %d %d\n" % (arrival_us, send24, size, ssrc))
+        updated, signalled, _latest, _state = self.proc.stdout.readline().split()
+        if updated != "1":
+            return None, None
+        bps = int(signalled)
+        return bps, (bps if self.throttler.on_estimate(arrival_us, bps) else None)
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
 def parse_remb(data):
@@ -139,9 +216,13 @@ class Demo:
         self.remb_bps = 0
         self.encoder_kbps = START_KBPS
         self.rows = []
+        self.estimates = []
         self.lock = threading.Lock()
         self.use_rtpbwe = Gst.ElementFactory.find("rtpbwe") is not None and \
             not args.stand_in
+        self.core = None
+        if not self.use_rtpbwe and args.replay and os.access(args.replay, os.X_OK):
+            self.core = CoreEstimator(args.replay)
 
         extmap = "extmap-%d=(string)%s" % (ABS_SEND_TIME_ID, ABS_SEND_TIME_URI)
         have_ext = Gst.ElementFactory.find("rtphdrextabssendtime") is not None
@@ -149,11 +230,11 @@ class Demo:
             "videotestsrc is-live=true pattern=snow ! "
             "video/x-raw,width=640,height=360,framerate=30/1 ! "
             "x264enc name=enc tune=zerolatency speed-preset=ultrafast threads=1 "
-            "aud=false key-int-max=300 bitrate=%d ! "
+            "aud=false key-int-max=%d bitrate=%d ! "
             "rtph264pay mtu=1200 config-interval=-1 pt=96 ssrc=0x1234 ! "
             "application/x-rtp%s ! "
             "appsink name=net emit-signals=true sync=false max-buffers=1000"
-            % (START_KBPS, ("," + extmap) if have_ext else ""))
+            % (KEY_INT_MAX, START_KBPS, ("," + extmap) if have_ext else ""))
         self.encoder = self.sender.get_by_name("enc")
         self.sender.get_by_name("net").connect("new-sample", self.on_sent)
 
@@ -175,6 +256,10 @@ class Demo:
             bus = self.receiver.get_bus()
             bus.add_signal_watch()
             bus.connect("message::element", self.on_element_message)
+        elif self.core:
+            print("demo: rtpbwe not found, running the estimator core through "
+                  "%s --sync in its place (REMB throttled as libwebrtc does)"
+                  % args.replay)
         else:
             print("demo: rtpbwe not found, running the stand-in (identity and a "
                   "fixed estimate of %d kbit/s)" % args.stand_in_kbps)
@@ -201,6 +286,14 @@ class Demo:
         running = departure_ns - self.receiver.get_base_time()
         buf.dts = buf.pts = max(running, 0)
         self.appsrc.emit("push-buffer", buf)
+        if self.core:
+            est, remb = self.core.on_packet(data, departure_ns // 1000)
+            if est is not None:
+                self.estimate_bps = est
+                self.estimates.append(((departure_ns - self.t0) / 1e9,
+                                       est / 1000))
+            if remb is not None:
+                self.set_encoder(remb)
 
     def on_rtcp(self, sink):
         sample = sink.emit("pull-sample")
@@ -214,8 +307,13 @@ class Demo:
         s = msg.get_structure()
         if s is not None and s.get_name() == "rtpbwe-estimate":
             ok, bitrate = s.get_uint("bitrate")
+            ok_ts, ts = s.get_uint64("timestamp")
             if ok:
                 self.estimate_bps = bitrate
+                if ok_ts:
+                    # timestamp is the arrival in the receiver's running time.
+                    t = (ts + self.receiver.get_base_time() - self.t0) / 1e9
+                    self.estimates.append((t, bitrate / 1000))
 
     def set_encoder(self, bps):
         with self.lock:
@@ -232,7 +330,7 @@ class Demo:
         mean_ms = sum(delays) / len(delays) / 1e6 if delays else 0.0
         max_ms = delays[-1] / 1e6 if delays else 0.0
         cap = self.capacity_at(time.monotonic_ns())
-        if not self.use_rtpbwe:
+        if not self.use_rtpbwe and not self.core:
             self.estimate_bps = self.args.stand_in_kbps * 1000
             self.set_encoder(self.estimate_bps)
         est = self.estimate_bps / 1000
@@ -257,19 +355,27 @@ class Demo:
         self.sender.set_state(Gst.State.NULL)
         self.bottleneck.stop()
         self.receiver.set_state(Gst.State.NULL)
+        if self.core:
+            self.core.close()
         self.write_outputs()
 
     def write_outputs(self):
         out = self.args.output
         os.makedirs(out, exist_ok=True)
         data = os.path.join(out, "demo.dat")
+        est_data = os.path.join(out, "demo-estimate.dat")
         png = os.path.join(out, "demo.png")
         with open(data, "w") as f:
             f.write("# time_s capacity_kbps estimate_kbps encoder_kbps "
                     "delivered_kbps queue_mean_ms queue_max_ms dropped\n")
             for r in self.rows:
                 f.write("%.2f %d %.0f %d %.0f %.2f %.2f %d\n" % r)
+        with open(est_data, "w") as f:
+            f.write("# time_s estimate_kbps (every rtpbwe-estimate message)\n")
+            for t, kbps in self.estimates or [(r[0], r[2]) for r in self.rows]:
+                f.write("%.4f %.1f\n" % (t, kbps))
         est_title = "rtpbwe estimate" if self.use_rtpbwe else \
+            "core estimate (bwe-replay)" if self.core else \
             "fixed estimate (stand-in)"
         script = """
 set terminal pngcairo size 1000,600
@@ -280,8 +386,8 @@ set ylabel 'kbit/s'
 set key top right
 set grid
 plot '{data}' using 1:2 with steps lw 2 title 'capacity', \\
-     '' using 1:3 with lines lw 2 title '{est}', \\
-     '' using 1:4 with lines title 'encoder bitrate', \\
+     '{est_data}' using 1:2 with steps lw 2 title '{est}', \\
+     '{data}' using 1:4 with lines title 'encoder bitrate', \\
      '' using 1:5 with lines title 'delivered'
 unset title
 set xlabel 'time (s)'
@@ -289,7 +395,7 @@ set ylabel 'ms'
 plot '{data}' using 1:6 with lines title 'queue delay (mean per s)', \\
      '' using 1:7 with lines title 'queue delay (max per s)'
 unset multiplot
-""".format(png=png, data=data, est=est_title)
+""".format(png=png, data=data, est_data=est_data, est=est_title)
         try:
             subprocess.run(["gnuplot"], input=script.encode(), check=True)
             print("demo: data in %s, plot in %s" % (data, png))
@@ -307,6 +413,8 @@ def main():
     p.add_argument("--stand-in", action="store_true",
                    help="use identity and a fixed estimate instead of rtpbwe")
     p.add_argument("--stand-in-kbps", type=int, default=700)
+    p.add_argument("--replay", default="build/estimator/bwe-replay",
+                   help="bwe-replay to run when rtpbwe is missing")
     args = p.parse_args()
     Gst.init(None)
     Demo(args).run()
