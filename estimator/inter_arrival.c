@@ -106,6 +106,12 @@ bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
     cur->timestamp = timestamp;
     cur->first_timestamp = timestamp;
     cur->first_arrival_ms = arrival_ms;
+  } else if ((uint32_t) (timestamp - cur->first_timestamp) < 0x80000000u &&
+      (uint32_t) (timestamp - cur->first_timestamp) <= ia->group_length_ticks) {
+    /* In order and within the group length: NewTimestampGroup() is false
+     * whatever BelongsToBurst() says, so the burst test is skipped. */
+    if (is_newer_timestamp (timestamp, cur->timestamp))
+      cur->timestamp = timestamp;
   } else if (!packet_in_order (ia, timestamp)) {
     return false;
   } else if (new_timestamp_group (ia, arrival_ms, timestamp)) {

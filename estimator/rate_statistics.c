@@ -31,6 +31,7 @@ bwe_rate_statistics_reset (BweRateStatistics * rs)
   rs->first_timestamp = -1;
   rs->head = 0;
   rs->len = 0;
+  rs->oldest_timestamp = INT64_MAX;
 }
 
 static inline void
@@ -38,6 +39,8 @@ erase_old (BweRateStatistics * rs, int64_t now_ms)
 {
   const int64_t new_oldest_time = now_ms - rs->window_ms + 1;
 
+  if (rs->oldest_timestamp >= new_oldest_time)
+    return;
   while (rs->len > 0 && rs->buckets[rs->head].timestamp < new_oldest_time) {
     const BweRateBucket *oldest = &rs->buckets[rs->head];
     rs->accumulated_count -= oldest->sum;
@@ -46,6 +49,8 @@ erase_old (BweRateStatistics * rs, int64_t now_ms)
     rs->len--;
     /* Like libwebrtc, an overflow is never cleared. */
   }
+  rs->oldest_timestamp = rs->len > 0 ? rs->buckets[rs->head].timestamp :
+      INT64_MAX;
 }
 
 void
@@ -70,7 +75,10 @@ bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
         rs->num_samples -= rs->buckets[rs->head].num_samples;
         rs->head = (rs->head + 1) & (BWE_RATE_STATISTICS_RING - 1);
         rs->len--;
+        rs->oldest_timestamp = rs->buckets[rs->head].timestamp;
       }
+      if (rs->len == 0)
+        rs->oldest_timestamp = now_ms;
       last = bucket_at (rs, rs->len);
       last->timestamp = now_ms;
       last->sum = 0;

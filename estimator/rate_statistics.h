@@ -26,6 +26,7 @@ typedef struct
   BweRateBucket buckets[BWE_RATE_STATISTICS_RING];
   unsigned head;                /* index of the oldest bucket */
   unsigned len;
+  int64_t oldest_timestamp;     /* of the oldest bucket, INT64_MAX: none */
   int64_t accumulated_count;
   bool overflow;
   int64_t num_samples;

@@ -173,12 +173,13 @@ timeout_streams (BweRemoteEstimator * e, int64_t now_us)
 static void
 stream_seen (BweRemoteEstimator * e, uint32_t ssrc, int64_t now_us)
 {
-  int slot = hash_find (e, ssrc);
+  int slot;
   size_t i;
   unsigned s;
 
   if (now_us < e->oldest_seen_bound_us || e->num_streams == 0)
     e->oldest_seen_bound_us = now_us;
+  slot = hash_find (e, ssrc);
   if (slot >= 0) {
     e->streams[e->hash[slot]].last_seen_us = now_us;
     return;

@@ -75,7 +75,7 @@ linear_fit_slope (const BweTrendline * t, double *slope)
 }
 
 static void
-update_threshold (BweTrendline * t, double modified_trend, int64_t now_ms)
+trendline_update_threshold (BweTrendline * t, double modified_trend, int64_t now_ms)
 {
   double k;
   int64_t time_delta_ms;
@@ -100,7 +100,7 @@ update_threshold (BweTrendline * t, double modified_trend, int64_t now_ms)
 }
 
 static void
-detect (BweTrendline * t, double trend, double ts_delta, int64_t now_ms)
+trendline_detect (BweTrendline * t, double trend, double ts_delta, int64_t now_ms)
 {
   double modified_trend;
 
@@ -134,7 +134,7 @@ detect (BweTrendline * t, double trend, double ts_delta, int64_t now_ms)
     t->hypothesis = BWE_USAGE_NORMAL;
   }
   t->prev_trend = trend;
-  update_threshold (t, modified_trend, now_ms);
+  trendline_update_threshold (t, modified_trend, now_ms);
 }
 
 void
@@ -177,7 +177,7 @@ bwe_trendline_update (BweTrendline * t, double recv_delta_ms,
   if (t->hist_len == BWE_TRENDLINE_WINDOW_SIZE)
     linear_fit_slope (t, &trend);
 
-  detect (t, trend, send_delta_ms, arrival_time_ms);
+  trendline_detect (t, trend, send_delta_ms, arrival_time_ms);
 }
 
 BweBandwidthUsage
