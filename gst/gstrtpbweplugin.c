@@ -7,6 +7,7 @@
 
 #include <gst/gst.h>
 
+#include "gstrtpbwe.h"
 #include "gstrtphdrextabssendtime.h"
 
 static gboolean
@@ -14,6 +15,7 @@ plugin_init (GstPlugin * plugin)
 {
   gboolean ret = FALSE;
 
+  ret |= GST_ELEMENT_REGISTER (rtpbwe, plugin);
   ret |= GST_ELEMENT_REGISTER (rtphdrextabssendtime, plugin);
   return ret;
 }

@@ -1,0 +1,1431 @@
+/* GStreamer
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+/**
+ * SECTION:element-rtpbwe
+ * @title: rtpbwe
+ * @see_also: rtphdrextabssendtime, rtpbin, webrtcbin
+ *
+ * Receiver-side bandwidth estimation as libwebrtc does it.  `rtpbwe` sits in
+ * an RTP receive path, forwards every buffer unchanged from `sink` to `src`,
+ * and reads each packet's arrival time and header extensions:
+ *
+ * - with abs-send-time it runs libwebrtc's RemoteBitrateEstimatorAbsSendTime
+ *   (Kalman or trendline delay filter, adaptive threshold, AIMD, probe
+ *   detection) and sends REMB (RTCP PSFB FMT 15) through libwebrtc's REMB
+ *   throttling: the first value, then at most every 200 ms, at once on a
+ *   drop of 3 % or more;
+ * - with transport-wide sequence numbers it sends transport-wide congestion
+ *   control feedback (RTCP RTPFB FMT 15) as libwebrtc's RemoteEstimatorProxy,
+ *   every 100 ms of arrival time.
+ *
+ * Feedback leaves on `rtcp_src` as single reduced-size RTCP packets
+ * (RFC 5506), timestamped in the time base of the incoming buffers; an
+ * unlinked `rtcp_src` is not an error.  The arrival time of a packet is its
+ * DTS, else its PTS, else the running time of the element's clock, so a
+ * capture replays to the same result at any speed.
+ *
+ * The extension ids come from the caps (`extmap-N=(string)URI`, as
+ * webrtcbin, rtspsrc and sdpdemux set them) unless #GstRtpBwe:abs-send-time-id
+ * or #GstRtpBwe:transport-cc-id force them.  Packets the estimator cannot
+ * use (not RTP, truncated, bad extensions, no time, time going backwards,
+ * no known extension) are forwarded all the same, skipped by the estimator
+ * and counted by reason in #GstRtpBwe:stats.
+ *
+ * Every time libwebrtc would call OnReceiveBitrateChanged the element posts
+ * an element message `rtpbwe-estimate` with the fields `bitrate` (guint,
+ * bit/s), `timestamp` (guint64, ns, the arrival time), `incoming-bitrate`
+ * (guint, bit/s over the last second), `state` (string: `normal`,
+ * `overusing`, `underusing`) and `ssrcs` (array of guint), and
+ * #GstRtpBwe:estimated-bitrate notifies when the value changes.
+ *
+ * ## Example launch lines
+ *
+ * Replay a capture of RTP with abs-send-time (id 3) and print the estimates;
+ * it ends by itself at the end of the file:
+ * |[
+ * gst-launch-1.0 -m filesrc location=capture.pcap ! pcapparse ! \
+ *   'application/x-rtp,extmap-3=(string)"http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"' ! \
+ *   rtpbwe name=bwe ! fakesink  bwe.rtcp_src ! fakesink
+ * ]|
+ *
+ * A receiver that sends its REMB back to the sender, next to rtpbin's own
+ * RTCP:
+ * |[
+ * gst-launch-1.0 rtpbin name=rb \
+ *   udpsrc port=5000 caps='application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=96,extmap-3=(string)"http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"' ! \
+ *     rtpbwe name=bwe ! rb.recv_rtp_sink_0 \
+ *   rb. ! rtpvp8depay ! vp8dec ! fakesink \
+ *   udpsrc port=5001 ! rb.recv_rtcp_sink_0 \
+ *   rb.send_rtcp_src_0 ! funnel name=f ! udpsink host=127.0.0.1 port=5005 sync=false async=false \
+ *   bwe.rtcp_src ! f.
+ * ]|
+ *
+ * A sender whose payloader stamps abs-send-time (rtphdrextabssendtime) and
+ * that honours the REMB it receives (rtpbin's session emits
+ * `on-feedback-rtcp` for it):
+ * |[
+ * gst-launch-1.0 rtpbin name=rb videotestsrc is-live=true ! vp8enc deadline=1 ! rtpvp8pay ! \
+ *   'application/x-rtp,extmap-3=(string)"http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"' ! \
+ *   rb.send_rtp_sink_0 rb.send_rtp_src_0 ! udpsink host=127.0.0.1 port=5000 \
+ *   rb.send_rtcp_src_0 ! udpsink host=127.0.0.1 port=5001 sync=false async=false \
+ *   udpsrc port=5005 ! rb.recv_rtcp_sink_0
+ * ]|
+ *
+ * Inside rtpbin or webrtcbin (where RTCP is encrypted) either link `rtcp_src`
+ * to a funnel in the bin returned for rtpbin's `request-rtcp-encoder`, or
+ * hand the element the RTP session with #GstRtpBwe:rtp-session: its feedback
+ * is then appended to the session's own RTCP, which it asks for at once.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <string.h>
+
+#include <gst/rtp/rtp.h>
+
+#include "gstrtpbwe.h"
+
+#include "remote_estimator.h"
+#include "remb.h"
+#include "remb_throttler.h"
+#include "rtp_parse.h"
+#include "twcc_recorder.h"
+
+GST_DEBUG_CATEGORY_STATIC (rtpbwe_debug);
+#define GST_CAT_DEFAULT rtpbwe_debug
+
+#define ABS_SEND_TIME_URI \
+    "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+#define TRANSPORT_CC_URI \
+    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+
+#define DEFAULT_ESTIMATOR GST_RTP_BWE_ESTIMATOR_KALMAN
+#define DEFAULT_FEEDBACK GST_RTP_BWE_FEEDBACK_AUTO
+#define DEFAULT_EXT_ID 0
+#define DEFAULT_MIN_BITRATE 5000
+#define DEFAULT_MAX_BITRATE 30000000
+/* AimdRateControl's round-trip time until OnRttUpdate */
+#define DEFAULT_RTT 200
+#define DEFAULT_SENDER_SSRC 0
+#define MAX_EXT_ID 255
+
+/* Streams whose RTP sequence numbers are followed for the stats. */
+#define MAX_SEQ_TRACKED 32
+/* The last 64 sequence numbers of a stream are remembered for duplicates. */
+#define SEQ_HISTORY 64
+/* A sequence step this large counts as a jump (a restarted or spliced stream). */
+#define SEQ_JUMP 1000
+/* The largest RTCP packet built: libwebrtc's limit for transport-wide
+ * feedback (a REMB with 255 SSRCs is only 1040 bytes). */
+#define RTCP_SCRATCH_SIZE BWE_TWCC_MAX_PACKET_BYTES
+/* Feedback packets kept for the RTP session's next RTCP at most. */
+#define MAX_SESSION_QUEUE 64
+
+/* Why a packet was not given to the estimator (after the parser's reasons). */
+enum
+{
+  SKIP_NO_TIME = BWE_RTP_NUM_RESULTS,
+  SKIP_TIME_BACKWARDS,
+  SKIP_NO_EXTENSION,
+  SKIP_NUM
+};
+
+static const gchar *const skip_names[SKIP_NUM] = {
+  NULL,
+  "skipped-too-short",
+  "skipped-bad-version",
+  "skipped-rtcp",
+  "skipped-csrc-past-end",
+  "skipped-ext-past-end",
+  "skipped-padding-invalid",
+  "skipped-ext-element-past-end",
+  "skipped-ext-reserved-id",
+  "skipped-ext-wrong-size",
+  "skipped-no-time",
+  "skipped-time-backwards",
+  "skipped-no-extension",
+};
+
+enum
+{
+  PROP_0,
+  PROP_ESTIMATOR,
+  PROP_FEEDBACK,
+  PROP_ABS_SEND_TIME_ID,
+  PROP_TRANSPORT_CC_ID,
+  PROP_MIN_BITRATE,
+  PROP_MAX_BITRATE,
+  PROP_RTT,
+  PROP_REMB_SENDER_SSRC,
+  PROP_TWCC_SENDER_SSRC,
+  PROP_RTP_SESSION,
+  PROP_ESTIMATED_BITRATE,
+  PROP_STATS,
+};
+
+static GParamSpec *pspec_estimated_bitrate;
+
+typedef struct
+{
+  guint32 ssrc;
+  guint16 max_seq;
+  guint64 history;              /* bit n: max_seq - n was seen */
+  guint64 last_use;
+  gboolean used;
+} SeqTrack;
+
+struct _GstRtpBwe
+{
+  GstElement parent;
+
+  GstPad *sinkpad;
+  GstPad *srcpad;
+  GstPad *rtcp_srcpad;
+
+  /* Everything below is under the object lock, released before pushing,
+   * posting or notifying. */
+
+  /* properties */
+  GstRtpBweEstimator estimator_type;
+  GstRtpBweFeedback feedback;
+  guint abs_send_time_id;
+  guint transport_cc_id;
+  guint min_bitrate;
+  guint max_bitrate;
+  guint rtt;
+  guint remb_sender_ssrc;
+  guint twcc_sender_ssrc;
+  GObject *rtp_session;
+  gulong on_sending_rtcp_id;
+
+  /* ids found in the caps */
+  guint caps_abs_send_time_id;
+  guint caps_transport_cc_id;
+
+  /* estimation */
+  BweRemoteEstimator *estimator;
+  BweRembThrottler throttler;
+  BweTwccRecorder *twcc;
+  gboolean twcc_active;
+  gboolean rtt_changed;
+  gint64 last_arrival_us;
+  guint estimated_bitrate;
+  guint64 seq_clock;
+  SeqTrack seqs[MAX_SEQ_TRACKED];
+
+  /* counters for the stats property */
+  guint64 packets;
+  guint64 bytes;
+  guint64 packets_estimated;
+  guint64 packets_twcc;
+  guint64 skipped[SKIP_NUM];
+  guint64 duplicates;
+  guint64 reordered;
+  guint64 seq_jumps;
+  guint64 remb_sent;
+  guint64 twcc_sent;
+  guint last_incoming_bitrate;
+
+  /* feedback waiting for the RTP session's next RTCP */
+  GQueue session_queue;
+
+  /* streaming thread only */
+  gboolean rtcp_need_stream_start;
+  gboolean rtcp_need_caps;
+  gboolean rtcp_need_segment;
+  gboolean rtcp_need_gap;
+  guint group_id;
+  gboolean have_group_id;
+  GstSegment segment;
+  guint8 *scratch;               /* RTCP_SCRATCH_SIZE bytes */
+};
+
+/* What one buffer made the element do, acted upon once the lock is released. */
+typedef struct
+{
+  gboolean estimate;
+  guint bitrate;
+  guint incoming_bitrate;
+  BweBandwidthUsage state;
+  guint32 ssrcs[BWE_MAX_SSRCS];
+  guint n_ssrcs;
+  GstClockTime timestamp;
+  gboolean notify;
+  gboolean session_wakeup;
+  GObject *session;
+  GstBufferList *rtcp;
+} Outcome;
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS ("application/x-rtp"));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("application/x-rtp"));
+static GstStaticPadTemplate rtcp_src_template =
+GST_STATIC_PAD_TEMPLATE ("rtcp_src", GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("application/x-rtcp"));
+
+G_DEFINE_TYPE_WITH_CODE (GstRtpBwe, gst_rtp_bwe, GST_TYPE_ELEMENT,
+    GST_DEBUG_CATEGORY_INIT (rtpbwe_debug, "rtpbwe", 0,
+        "receiver-side bandwidth estimation"));
+GST_ELEMENT_REGISTER_DEFINE (rtpbwe, "rtpbwe", GST_RANK_NONE, GST_TYPE_RTP_BWE);
+
+GType
+gst_rtp_bwe_estimator_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_RTP_BWE_ESTIMATOR_KALMAN, "Kalman filter on the group delay "
+          "(libwebrtc's OveruseEstimator)", "kalman"},
+    {GST_RTP_BWE_ESTIMATOR_TRENDLINE, "Trendline of the accumulated delay "
+          "(libwebrtc's TrendlineEstimator)", "trendline"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstRtpBweEstimator", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+GType
+gst_rtp_bwe_feedback_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_RTP_BWE_FEEDBACK_AUTO, "As libwebrtc: TWCC for packets with a "
+          "transport-wide sequence number, else REMB", "auto"},
+    {GST_RTP_BWE_FEEDBACK_REMB, "REMB only", "remb"},
+    {GST_RTP_BWE_FEEDBACK_TWCC, "Transport-wide congestion control feedback "
+          "only", "twcc"},
+    {GST_RTP_BWE_FEEDBACK_BOTH, "REMB and TWCC", "both"},
+    {GST_RTP_BWE_FEEDBACK_NONE, "No RTCP (estimates are still posted)", "none"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstRtpBweFeedback", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+static const gchar *
+usage_name (BweBandwidthUsage state)
+{
+  switch (state) {
+    case BWE_USAGE_OVERUSING:
+      return "overusing";
+    case BWE_USAGE_UNDERUSING:
+      return "underusing";
+    default:
+      return "normal";
+  }
+}
+
+/* Fresh estimation state; counters are cleared too when all is TRUE. */
+static void
+gst_rtp_bwe_reset_locked (GstRtpBwe * self, gboolean all)
+{
+  BweRemoteEstimatorConfig config;
+
+  bwe_remote_estimator_config_init (&config);
+  config.filter = self->estimator_type == GST_RTP_BWE_ESTIMATOR_TRENDLINE ?
+      BWE_FILTER_TRENDLINE : BWE_FILTER_KALMAN;
+  config.min_bitrate_bps = self->min_bitrate;
+  config.max_bitrate_bps = self->max_bitrate;
+  bwe_remote_estimator_init (self->estimator, &config);
+  if (self->rtt != DEFAULT_RTT)
+    bwe_remote_estimator_set_rtt (self->estimator, self->rtt);
+  self->rtt_changed = FALSE;
+  bwe_remb_throttler_init (&self->throttler);
+  bwe_twcc_recorder_init (self->twcc, self->twcc_sender_ssrc);
+  self->twcc_active = FALSE;
+  self->last_arrival_us = G_MININT64;
+  self->estimated_bitrate = 0;
+  self->seq_clock = 0;
+  memset (self->seqs, 0, sizeof self->seqs);
+  g_queue_clear_full (&self->session_queue, (GDestroyNotify) gst_buffer_unref);
+
+  if (all) {
+    self->packets = 0;
+    self->bytes = 0;
+    self->packets_estimated = 0;
+    self->packets_twcc = 0;
+    memset (self->skipped, 0, sizeof self->skipped);
+    self->duplicates = 0;
+    self->reordered = 0;
+    self->seq_jumps = 0;
+    self->remb_sent = 0;
+    self->twcc_sent = 0;
+    self->last_incoming_bitrate = 0;
+  }
+}
+
+static void
+gst_rtp_bwe_reset (GstRtpBwe * self, gboolean all)
+{
+  gboolean notify;
+
+  GST_OBJECT_LOCK (self);
+  notify = self->estimated_bitrate != 0;
+  gst_rtp_bwe_reset_locked (self, all);
+  GST_OBJECT_UNLOCK (self);
+  if (notify)
+    g_object_notify_by_pspec (G_OBJECT (self), pspec_estimated_bitrate);
+}
+
+/* Follows RTP sequence numbers per SSRC for the duplicate, reorder and jump
+ * counters.  These packets still reach the estimator, as in libwebrtc, which
+ * sees every packet before the jitter buffer. */
+static void
+track_seq_locked (GstRtpBwe * self, guint32 ssrc, guint16 seq)
+{
+  SeqTrack *t = NULL, *oldest = &self->seqs[0];
+  gint d;
+  guint i;
+
+  self->seq_clock++;
+  for (i = 0; i < MAX_SEQ_TRACKED; i++) {
+    SeqTrack *s = &self->seqs[i];
+
+    if (s->used && s->ssrc == ssrc) {
+      t = s;
+      break;
+    }
+    if (!s->used || (oldest->used && s->last_use < oldest->last_use))
+      oldest = s;
+  }
+  if (t == NULL) {
+    t = oldest;
+    t->used = TRUE;
+    t->ssrc = ssrc;
+    t->max_seq = seq;
+    t->history = 1;
+    t->last_use = self->seq_clock;
+    return;
+  }
+  t->last_use = self->seq_clock;
+
+  d = (gint16) (guint16) (seq - t->max_seq);
+  if (d > 0) {
+    if (d >= SEQ_JUMP)
+      self->seq_jumps++;
+    t->history = d >= SEQ_HISTORY ? 1 : (t->history << d) | 1;
+    t->max_seq = seq;
+  } else if (d == 0) {
+    self->duplicates++;
+  } else if (-d < SEQ_HISTORY) {
+    guint64 bit = G_GUINT64_CONSTANT (1) << (-d);
+
+    if (t->history & bit) {
+      self->duplicates++;
+    } else {
+      t->history |= bit;
+      self->reordered++;
+    }
+  } else if (-d >= SEQ_JUMP) {
+    self->seq_jumps++;
+  } else {
+    self->reordered++;
+  }
+}
+
+static gboolean
+wants_remb (GstRtpBweFeedback fb)
+{
+  return fb == GST_RTP_BWE_FEEDBACK_AUTO || fb == GST_RTP_BWE_FEEDBACK_REMB
+      || fb == GST_RTP_BWE_FEEDBACK_BOTH;
+}
+
+static gboolean
+wants_twcc (GstRtpBweFeedback fb)
+{
+  return fb == GST_RTP_BWE_FEEDBACK_AUTO || fb == GST_RTP_BWE_FEEDBACK_TWCC
+      || fb == GST_RTP_BWE_FEEDBACK_BOTH;
+}
+
+/* An RTCP packet built in the scratch area leaves with this timestamp; with
+ * an RTP session it also waits for the session's next RTCP. */
+static void
+emit_rtcp_locked (GstRtpBwe * self, Outcome * out, gsize len, guint32 ssrc,
+    GstClockTime ts)
+{
+  GstBuffer *buf;
+
+  /* the sender SSRC is the second word of every RTCP feedback packet */
+  GST_WRITE_UINT32_BE (self->scratch + 4, ssrc);
+  buf = gst_buffer_new_memdup (self->scratch, len);
+  GST_BUFFER_PTS (buf) = ts;
+  GST_BUFFER_DTS (buf) = ts;
+  if (out->rtcp == NULL)
+    out->rtcp = gst_buffer_list_new ();
+  if (self->rtp_session != NULL) {
+    if (g_queue_get_length (&self->session_queue) >= MAX_SESSION_QUEUE)
+      gst_buffer_unref (g_queue_pop_head (&self->session_queue));
+    g_queue_push_tail (&self->session_queue, gst_buffer_ref (buf));
+    out->session_wakeup = TRUE;
+  }
+  gst_buffer_list_add (out->rtcp, buf);
+}
+
+/* Runs every TWCC Process() due before until_us (exclusive), or all that is
+ * left when flushing. */
+static void
+twcc_process_locked (GstRtpBwe * self, Outcome * out, gint64 until_us,
+    gboolean flush)
+{
+  gsize len;
+
+  if (!self->twcc_active)
+    return;
+
+  for (;;) {
+    gint64 due = bwe_twcc_recorder_next_process_us (self->twcc);
+
+    if (due == G_MAXINT64 || due >= until_us)
+      break;
+    while ((len = bwe_twcc_recorder_process (self->twcc, due, self->scratch,
+                RTCP_SCRATCH_SIZE)) > 0) {
+      emit_rtcp_locked (self, out, len, self->twcc_sender_ssrc,
+          due * GST_USECOND);
+      self->twcc_sent++;
+    }
+    if (bwe_twcc_recorder_next_process_us (self->twcc) <= due)
+      break;
+  }
+  if (flush) {
+    while ((len = bwe_twcc_recorder_flush (self->twcc, self->scratch,
+                RTCP_SCRATCH_SIZE)) > 0) {
+      emit_rtcp_locked (self, out, len, self->twcc_sender_ssrc,
+          until_us * GST_USECOND);
+      self->twcc_sent++;
+    }
+  }
+}
+
+static guint
+ext_id_locked (guint prop, guint caps)
+{
+  return prop != 0 ? prop : caps;
+}
+
+static void
+process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
+    GstClockTime arrival, Outcome * out)
+{
+  BweRtpExtMap map;
+  BweRtpPacket pkt;
+  BweRtpParseResult r;
+  gint64 arrival_us;
+  gsize payload;
+  gboolean to_estimator, to_twcc;
+
+  self->packets++;
+  self->bytes += size;
+
+  map.abs_send_time_id =
+      ext_id_locked (self->abs_send_time_id, self->caps_abs_send_time_id);
+  map.transport_seq_id =
+      ext_id_locked (self->transport_cc_id, self->caps_transport_cc_id);
+  r = bwe_rtp_parse (data, size, &map, &pkt);
+  if (r != BWE_RTP_OK) {
+    self->skipped[r]++;
+    GST_DEBUG_OBJECT (self, "skipped: %s", bwe_rtp_parse_result_name (r));
+    return;
+  }
+  track_seq_locked (self, pkt.ssrc, pkt.seq);
+
+  if (!GST_CLOCK_TIME_IS_VALID (arrival)) {
+    self->skipped[SKIP_NO_TIME]++;
+    GST_DEBUG_OBJECT (self, "skipped: no arrival time");
+    return;
+  }
+  arrival_us = (gint64) (arrival / GST_USECOND);
+  if (arrival_us < self->last_arrival_us) {
+    self->skipped[SKIP_TIME_BACKWARDS]++;
+    GST_DEBUG_OBJECT (self, "skipped: arrival %" G_GINT64_FORMAT " us before "
+        "%" G_GINT64_FORMAT " us", arrival_us, self->last_arrival_us);
+    return;
+  }
+  self->last_arrival_us = arrival_us;
+
+  /* Process() of TWCC runs after every packet that arrived at or before its
+   * time, so first the ones due before this packet */
+  twcc_process_locked (self, out, arrival_us, FALSE);
+
+  if (!pkt.has_abs_send_time && !pkt.has_transport_seq) {
+    self->skipped[SKIP_NO_EXTENSION]++;
+    GST_LOG_OBJECT (self, "skipped: no known extension");
+    return;
+  }
+
+  payload = pkt.payload_size + pkt.padding_size;
+  if (self->feedback == GST_RTP_BWE_FEEDBACK_AUTO) {
+    /* ReceiveSideCongestionController: transport-wide packets go to the
+     * feedback proxy only */
+    to_twcc = pkt.has_transport_seq;
+    to_estimator = !pkt.has_transport_seq && pkt.has_abs_send_time;
+  } else {
+    to_twcc = pkt.has_transport_seq && wants_twcc (self->feedback);
+    to_estimator = pkt.has_abs_send_time;
+  }
+
+  if (to_twcc) {
+    if (!self->twcc_active) {
+      bwe_twcc_recorder_init (self->twcc, self->twcc_sender_ssrc);
+      self->twcc_active = TRUE;
+    }
+    bwe_twcc_recorder_on_packet (self->twcc, arrival_us, pkt.transport_seq,
+        payload, pkt.ssrc);
+    self->packets_twcc++;
+  }
+
+  if (to_estimator) {
+    BweEstimatorUpdate upd;
+
+    if (self->rtt_changed) {
+      bwe_remote_estimator_set_rtt (self->estimator, self->rtt);
+      self->rtt_changed = FALSE;
+    }
+    bwe_remote_estimator_incoming_packet (self->estimator, arrival_us,
+        arrival_us, pkt.abs_send_time, payload, pkt.ssrc, &upd);
+    self->packets_estimated++;
+
+    if (upd.updated) {
+      guint32 incoming = 0;
+      gsize n;
+
+      if (!bwe_remote_estimator_incoming_bitrate (self->estimator,
+              arrival_us, &incoming))
+        incoming = 0;
+      self->last_incoming_bitrate = incoming;
+      n = bwe_remote_estimator_ssrcs (self->estimator, out->ssrcs,
+          BWE_MAX_SSRCS);
+      out->estimate = TRUE;
+      out->bitrate = upd.bitrate_bps;
+      out->incoming_bitrate = incoming;
+      out->state = bwe_remote_estimator_state (self->estimator);
+      out->n_ssrcs = MIN (n, BWE_MAX_SSRCS);
+      out->timestamp = arrival;
+      if (upd.bitrate_bps != self->estimated_bitrate) {
+        self->estimated_bitrate = upd.bitrate_bps;
+        out->notify = TRUE;
+      }
+
+      if (wants_remb (self->feedback)) {
+        guint64 send_bps;
+
+        if (bwe_remb_throttler_on_estimate (&self->throttler, arrival_us,
+                upd.bitrate_bps, &send_bps)) {
+          gsize len = bwe_remb_write (self->scratch, RTCP_SCRATCH_SIZE,
+              self->remb_sender_ssrc, send_bps, out->ssrcs,
+              MIN (out->n_ssrcs, BWE_REMB_MAX_SSRCS));
+
+          if (len > 0) {
+            emit_rtcp_locked (self, out, len, self->remb_sender_ssrc,
+                arrival);
+            self->remb_sent++;
+          }
+        }
+      }
+    }
+  }
+}
+
+/* stream-start, caps and segment on rtcp_src before anything else there */
+static void
+push_rtcp_sticky (GstRtpBwe * self)
+{
+  if (self->rtcp_need_stream_start) {
+    gchar *id = gst_pad_create_stream_id (self->rtcp_srcpad,
+        GST_ELEMENT (self), "rtcp");
+    GstEvent *ev = gst_event_new_stream_start (id);
+
+    if (self->have_group_id)
+      gst_event_set_group_id (ev, self->group_id);
+    g_free (id);
+    gst_pad_push_event (self->rtcp_srcpad, ev);
+    self->rtcp_need_stream_start = FALSE;
+  }
+  if (self->rtcp_need_caps) {
+    GstCaps *caps = gst_caps_new_empty_simple ("application/x-rtcp");
+
+    gst_pad_push_event (self->rtcp_srcpad, gst_event_new_caps (caps));
+    gst_caps_unref (caps);
+    self->rtcp_need_caps = FALSE;
+  }
+  if (self->rtcp_need_segment) {
+    GstSegment seg;
+
+    if (self->segment.format == GST_FORMAT_TIME)
+      gst_segment_copy_into (&self->segment, &seg);
+    else
+      gst_segment_init (&seg, GST_FORMAT_TIME);
+    gst_pad_push_event (self->rtcp_srcpad, gst_event_new_segment (&seg));
+    self->rtcp_need_segment = FALSE;
+  }
+}
+
+/* Pushes, posts and notifies what process_packet_locked() decided. */
+static void
+act_on_outcome (GstRtpBwe * self, Outcome * out)
+{
+  if (out->rtcp != NULL) {
+    guint i, n = gst_buffer_list_length (out->rtcp);
+
+    push_rtcp_sticky (self);
+    /* one by one: feedback is rare and plain buffers suit every consumer */
+    for (i = 0; i < n; i++) {
+      GstBuffer *buf = gst_buffer_ref (gst_buffer_list_get (out->rtcp, i));
+      GstFlowReturn ret = gst_pad_push (self->rtcp_srcpad, buf);
+
+      if (ret != GST_FLOW_OK && ret != GST_FLOW_NOT_LINKED)
+        GST_DEBUG_OBJECT (self, "rtcp_src: %s", gst_flow_get_name (ret));
+    }
+    gst_buffer_list_unref (out->rtcp);
+    out->rtcp = NULL;
+  }
+  if (out->session_wakeup && out->session != NULL)
+    g_signal_emit_by_name (out->session, "send-rtcp", (guint64) 0);
+  if (out->session != NULL) {
+    g_object_unref (out->session);
+    out->session = NULL;
+  }
+
+  if (out->estimate) {
+    GValue arr = G_VALUE_INIT;
+    GValue v = G_VALUE_INIT;
+    GstStructure *s;
+    guint i;
+
+    g_value_init (&arr, GST_TYPE_ARRAY);
+    g_value_init (&v, G_TYPE_UINT);
+    for (i = 0; i < out->n_ssrcs; i++) {
+      g_value_set_uint (&v, out->ssrcs[i]);
+      gst_value_array_append_value (&arr, &v);
+    }
+    s = gst_structure_new ("rtpbwe-estimate",
+        "bitrate", G_TYPE_UINT, out->bitrate,
+        "timestamp", G_TYPE_UINT64, (guint64) out->timestamp,
+        "incoming-bitrate", G_TYPE_UINT, out->incoming_bitrate,
+        "state", G_TYPE_STRING, usage_name (out->state), NULL);
+    gst_structure_take_value (s, "ssrcs", &arr);
+    g_value_unset (&v);
+    gst_element_post_message (GST_ELEMENT (self),
+        gst_message_new_element (GST_OBJECT (self), s));
+  }
+  if (out->notify)
+    g_object_notify_by_pspec (G_OBJECT (self), pspec_estimated_bitrate);
+}
+
+static GstClockTime
+arrival_time (GstRtpBwe * self, GstBuffer * buf)
+{
+  GstClock *clock;
+  GstClockTime now, base;
+
+  if (GST_BUFFER_DTS_IS_VALID (buf))
+    return GST_BUFFER_DTS (buf);
+  if (GST_BUFFER_PTS_IS_VALID (buf))
+    return GST_BUFFER_PTS (buf);
+
+  clock = gst_element_get_clock (GST_ELEMENT (self));
+  if (clock == NULL)
+    return GST_CLOCK_TIME_NONE;
+  now = gst_clock_get_time (clock);
+  gst_object_unref (clock);
+  base = gst_element_get_base_time (GST_ELEMENT (self));
+  return now >= base ? now - base : 0;
+}
+
+static void
+outcome_init (GstRtpBwe * self, Outcome * out)
+{
+  out->estimate = FALSE;
+  out->notify = FALSE;
+  out->session_wakeup = FALSE;
+  out->session = NULL;
+  out->rtcp = NULL;
+  out->n_ssrcs = 0;
+}
+
+static void
+outcome_take_session_locked (GstRtpBwe * self, Outcome * out)
+{
+  if (out->session_wakeup && self->rtp_session != NULL)
+    out->session = g_object_ref (self->rtp_session);
+}
+
+static GstFlowReturn
+gst_rtp_bwe_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
+{
+  GstRtpBwe *self = GST_RTP_BWE (parent);
+  GstClockTime arrival = arrival_time (self, buf);
+  GstMapInfo map;
+  Outcome out;
+
+  outcome_init (self, &out);
+  if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    GST_OBJECT_LOCK (self);
+    process_packet_locked (self, map.data, map.size, arrival, &out);
+    outcome_take_session_locked (self, &out);
+    GST_OBJECT_UNLOCK (self);
+    gst_buffer_unmap (buf, &map);
+  }
+  act_on_outcome (self, &out);
+
+  /* rtcp_src is sparse: a gap lets a sink there preroll (gst-launch lines
+   * would hang in PAUSED waiting for the first feedback otherwise) */
+  if (self->rtcp_need_gap) {
+    GstClockTime ts = GST_CLOCK_TIME_IS_VALID (arrival) ? arrival :
+        (GstClockTime) self->segment.start;
+
+    push_rtcp_sticky (self);
+    gst_pad_push_event (self->rtcp_srcpad, gst_event_new_gap (ts,
+            GST_CLOCK_TIME_NONE));
+    self->rtcp_need_gap = FALSE;
+  }
+
+  return gst_pad_push (self->srcpad, buf);
+}
+
+static void
+read_extmap (GstRtpBwe * self, GstCaps * caps)
+{
+  GstStructure *s;
+  guint abs_id = 0, twcc_id = 0;
+  gint i, n;
+
+  if (gst_caps_get_size (caps) == 0)
+    return;
+  s = gst_caps_get_structure (caps, 0);
+  n = gst_structure_n_fields (s);
+  for (i = 0; i < n; i++) {
+    const gchar *name = gst_structure_nth_field_name (s, i);
+    const GValue *val;
+    const gchar *uri = NULL;
+    guint64 id;
+    gchar *end;
+
+    if (!g_str_has_prefix (name, "extmap-"))
+      continue;
+    id = g_ascii_strtoull (name + strlen ("extmap-"), &end, 10);
+    if (*end != '\0' || id == 0 || id > MAX_EXT_ID)
+      continue;
+    val = gst_structure_get_value (s, name);
+    /* a plain URI, or [direction, URI, attributes] */
+    if (G_VALUE_HOLDS_STRING (val)) {
+      uri = g_value_get_string (val);
+    } else if (GST_VALUE_HOLDS_ARRAY (val)
+        && gst_value_array_get_size (val) >= 2) {
+      const GValue *u = gst_value_array_get_value (val, 1);
+
+      if (G_VALUE_HOLDS_STRING (u))
+        uri = g_value_get_string (u);
+    }
+    if (uri == NULL)
+      continue;
+    if (g_ascii_strcasecmp (uri, ABS_SEND_TIME_URI) == 0)
+      abs_id = (guint) id;
+    else if (g_ascii_strcasecmp (uri, TRANSPORT_CC_URI) == 0)
+      twcc_id = (guint) id;
+  }
+
+  GST_DEBUG_OBJECT (self, "caps ids: abs-send-time %u, transport-cc %u",
+      abs_id, twcc_id);
+  GST_OBJECT_LOCK (self);
+  self->caps_abs_send_time_id = abs_id;
+  self->caps_transport_cc_id = twcc_id;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* EOS: the TWCC tail, then EOS on rtcp_src (sticky events first, so a sink
+ * there can finish). */
+static void
+finish_rtcp (GstRtpBwe * self)
+{
+  Outcome out;
+
+  outcome_init (self, &out);
+  GST_OBJECT_LOCK (self);
+  if (self->last_arrival_us != G_MININT64)
+    twcc_process_locked (self, &out, self->last_arrival_us + 1, TRUE);
+  outcome_take_session_locked (self, &out);
+  GST_OBJECT_UNLOCK (self);
+  act_on_outcome (self, &out);
+
+  push_rtcp_sticky (self);
+  gst_pad_push_event (self->rtcp_srcpad, gst_event_new_eos ());
+}
+
+static gboolean
+gst_rtp_bwe_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  GstRtpBwe *self = GST_RTP_BWE (parent);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_STREAM_START:
+      self->have_group_id = gst_event_parse_group_id (event, &self->group_id);
+      self->rtcp_need_stream_start = TRUE;
+      self->rtcp_need_segment = TRUE;
+      break;
+    case GST_EVENT_CAPS:{
+      GstCaps *caps;
+
+      gst_event_parse_caps (event, &caps);
+      read_extmap (self, caps);
+      break;
+    }
+    case GST_EVENT_SEGMENT:
+      gst_event_copy_segment (event, &self->segment);
+      self->rtcp_need_segment = TRUE;
+      self->rtcp_need_gap = TRUE;
+      break;
+    case GST_EVENT_EOS:
+      finish_rtcp (self);
+      break;
+    case GST_EVENT_FLUSH_START:
+      gst_pad_push_event (self->rtcp_srcpad, gst_event_ref (event));
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      /* time starts again: a fresh estimate, the counters stay */
+      gst_rtp_bwe_reset (self, FALSE);
+      gst_pad_push_event (self->rtcp_srcpad, gst_event_ref (event));
+      self->rtcp_need_segment = TRUE;
+      self->rtcp_need_gap = TRUE;
+      break;
+    default:
+      break;
+  }
+  return gst_pad_push_event (self->srcpad, event);
+}
+
+static gboolean
+gst_rtp_bwe_src_event (GstPad * pad, GstObject * parent, GstEvent * event)
+{
+  GstRtpBwe *self = GST_RTP_BWE (parent);
+
+  return gst_pad_push_event (self->sinkpad, event);
+}
+
+static gboolean
+gst_rtp_bwe_rtcp_src_event (GstPad * pad, GstObject * parent,
+    GstEvent * event)
+{
+  /* nothing upstream produces our RTCP */
+  gst_event_unref (event);
+  return TRUE;
+}
+
+static GstIterator *
+gst_rtp_bwe_iterate_internal_links (GstPad * pad, GstObject * parent)
+{
+  GstRtpBwe *self = GST_RTP_BWE (parent);
+  GstPad *other = NULL;
+  GstIterator *it = NULL;
+  GValue v = G_VALUE_INIT;
+
+  if (pad == self->sinkpad)
+    other = self->srcpad;
+  else if (pad == self->srcpad)
+    other = self->sinkpad;
+  if (other == NULL)
+    return NULL;
+  g_value_init (&v, GST_TYPE_PAD);
+  g_value_set_object (&v, other);
+  it = gst_iterator_new_single (GST_TYPE_PAD, &v);
+  g_value_unset (&v);
+  return it;
+}
+
+/* The RTP session is about to send RTCP: append what waits for it. */
+static gboolean
+on_sending_rtcp (GObject * session, GstBuffer * buffer, gboolean early,
+    GstRtpBwe * self)
+{
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  GQueue pending = G_QUEUE_INIT;
+  GstBuffer *fb;
+  gboolean added = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  pending = self->session_queue;
+  g_queue_init (&self->session_queue);
+  GST_OBJECT_UNLOCK (self);
+
+  if (g_queue_is_empty (&pending))
+    return FALSE;
+  if (!gst_rtcp_buffer_map (buffer, GST_MAP_READWRITE, &rtcp)) {
+    g_queue_clear_full (&pending, (GDestroyNotify) gst_buffer_unref);
+    return FALSE;
+  }
+  while ((fb = g_queue_pop_head (&pending)) != NULL) {
+    GstMapInfo map;
+    GstRTCPPacket packet;
+
+    if (gst_buffer_map (fb, &map, GST_MAP_READ)) {
+      guint8 fmt = map.data[0] & 0x1f;
+      guint8 pt = map.data[1];
+      /* FCI: after the 12-byte header; padding (P bit) is not kept inside
+       * a compound packet, whose FCI length counts whole words */
+      gsize len = map.size;
+      guint words;
+
+      if (map.data[0] & 0x20)
+        len -= map.data[map.size - 1];
+      words = (guint) ((len - 12 + 3) / 4);
+      if (gst_rtcp_buffer_add_packet (&rtcp, (GstRTCPType) pt, &packet)) {
+        gst_rtcp_packet_fb_set_type (&packet, fmt);
+        gst_rtcp_packet_fb_set_sender_ssrc (&packet,
+            GST_READ_UINT32_BE (map.data + 4));
+        gst_rtcp_packet_fb_set_media_ssrc (&packet,
+            GST_READ_UINT32_BE (map.data + 8));
+        if (gst_rtcp_packet_fb_set_fci_length (&packet, words)) {
+          guint8 *fci = gst_rtcp_packet_fb_get_fci (&packet);
+
+          memset (fci, 0, words * 4);
+          memcpy (fci, map.data + 12, len - 12);
+          added = TRUE;
+        } else {
+          gst_rtcp_packet_remove (&packet);
+        }
+      }
+      gst_buffer_unmap (fb, &map);
+    }
+    gst_buffer_unref (fb);
+  }
+  gst_rtcp_buffer_unmap (&rtcp);
+  return added;
+}
+
+static void
+set_rtp_session (GstRtpBwe * self, GObject * session)
+{
+  GObject *old;
+  gulong old_id;
+
+  if (session != NULL && !g_signal_lookup ("on-sending-rtcp",
+          G_OBJECT_TYPE (session))) {
+    g_warning ("rtpbwe: rtp-session must be an RTPSession (rtpbin's "
+        "get-internal-session)");
+    return;
+  }
+
+  GST_OBJECT_LOCK (self);
+  old = self->rtp_session;
+  old_id = self->on_sending_rtcp_id;
+  self->rtp_session = session != NULL ? g_object_ref (session) : NULL;
+  self->on_sending_rtcp_id = 0;
+  g_queue_clear_full (&self->session_queue, (GDestroyNotify) gst_buffer_unref);
+  GST_OBJECT_UNLOCK (self);
+
+  if (old != NULL) {
+    g_signal_handler_disconnect (old, old_id);
+    g_object_unref (old);
+  }
+  if (session != NULL) {
+    gulong id = g_signal_connect (session, "on-sending-rtcp",
+        G_CALLBACK (on_sending_rtcp), self);
+
+    GST_OBJECT_LOCK (self);
+    self->on_sending_rtcp_id = id;
+    GST_OBJECT_UNLOCK (self);
+  }
+}
+
+static GstStructure *
+get_stats (GstRtpBwe * self)
+{
+  GstStructure *s;
+  GValue arr = G_VALUE_INIT;
+  GValue v = G_VALUE_INIT;
+  guint32 ssrcs[BWE_MAX_SSRCS];
+  guint64 skipped = 0;
+  gsize n, i;
+  guint incoming;
+
+  GST_OBJECT_LOCK (self);
+  for (i = 1; i < SKIP_NUM; i++)
+    skipped += self->skipped[i];
+  n = bwe_remote_estimator_ssrcs (self->estimator, ssrcs, BWE_MAX_SSRCS);
+  n = MIN (n, BWE_MAX_SSRCS);
+  incoming = self->last_incoming_bitrate;
+  s = gst_structure_new ("application/x-rtpbwe-stats",
+      "packets", G_TYPE_UINT64, self->packets,
+      "bytes", G_TYPE_UINT64, self->bytes,
+      "packets-estimated", G_TYPE_UINT64, self->packets_estimated,
+      "packets-twcc", G_TYPE_UINT64, self->packets_twcc,
+      "skipped", G_TYPE_UINT64, skipped,
+      "duplicates", G_TYPE_UINT64, self->duplicates,
+      "reordered", G_TYPE_UINT64, self->reordered,
+      "seq-jumps", G_TYPE_UINT64, self->seq_jumps,
+      "estimated-bitrate", G_TYPE_UINT, self->estimated_bitrate,
+      "incoming-bitrate", G_TYPE_UINT, incoming,
+      "state", G_TYPE_STRING,
+      usage_name (bwe_remote_estimator_state (self->estimator)),
+      "remb-packets", G_TYPE_UINT64, self->remb_sent,
+      "twcc-packets", G_TYPE_UINT64, self->twcc_sent,
+      "abs-send-time-id", G_TYPE_UINT,
+      ext_id_locked (self->abs_send_time_id, self->caps_abs_send_time_id),
+      "transport-cc-id", G_TYPE_UINT,
+      ext_id_locked (self->transport_cc_id, self->caps_transport_cc_id), NULL);
+  for (i = 1; i < SKIP_NUM; i++)
+    gst_structure_set (s, skip_names[i], G_TYPE_UINT64, self->skipped[i], NULL);
+  GST_OBJECT_UNLOCK (self);
+
+  g_value_init (&arr, GST_TYPE_ARRAY);
+  g_value_init (&v, G_TYPE_UINT);
+  for (i = 0; i < n; i++) {
+    g_value_set_uint (&v, ssrcs[i]);
+    gst_value_array_append_value (&arr, &v);
+  }
+  gst_structure_take_value (s, "ssrcs", &arr);
+  g_value_unset (&v);
+  return s;
+}
+
+static void
+gst_rtp_bwe_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstRtpBwe *self = GST_RTP_BWE (object);
+
+  if (prop_id == PROP_RTP_SESSION) {
+    set_rtp_session (self, g_value_get_object (value));
+    return;
+  }
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_ESTIMATOR:
+      self->estimator_type = g_value_get_enum (value);
+      break;
+    case PROP_FEEDBACK:
+      self->feedback = g_value_get_enum (value);
+      break;
+    case PROP_ABS_SEND_TIME_ID:
+      self->abs_send_time_id = g_value_get_uint (value);
+      break;
+    case PROP_TRANSPORT_CC_ID:
+      self->transport_cc_id = g_value_get_uint (value);
+      break;
+    case PROP_MIN_BITRATE:
+      self->min_bitrate = g_value_get_uint (value);
+      break;
+    case PROP_MAX_BITRATE:
+      self->max_bitrate = g_value_get_uint (value);
+      break;
+    case PROP_RTT:
+      self->rtt = g_value_get_uint (value);
+      self->rtt_changed = TRUE;
+      break;
+    case PROP_REMB_SENDER_SSRC:
+      self->remb_sender_ssrc = g_value_get_uint (value);
+      break;
+    case PROP_TWCC_SENDER_SSRC:
+      self->twcc_sender_ssrc = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_rtp_bwe_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstRtpBwe *self = GST_RTP_BWE (object);
+
+  if (prop_id == PROP_STATS) {
+    g_value_take_boxed (value, get_stats (self));
+    return;
+  }
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_ESTIMATOR:
+      g_value_set_enum (value, self->estimator_type);
+      break;
+    case PROP_FEEDBACK:
+      g_value_set_enum (value, self->feedback);
+      break;
+    case PROP_ABS_SEND_TIME_ID:
+      g_value_set_uint (value, self->abs_send_time_id);
+      break;
+    case PROP_TRANSPORT_CC_ID:
+      g_value_set_uint (value, self->transport_cc_id);
+      break;
+    case PROP_MIN_BITRATE:
+      g_value_set_uint (value, self->min_bitrate);
+      break;
+    case PROP_MAX_BITRATE:
+      g_value_set_uint (value, self->max_bitrate);
+      break;
+    case PROP_RTT:
+      g_value_set_uint (value, self->rtt);
+      break;
+    case PROP_REMB_SENDER_SSRC:
+      g_value_set_uint (value, self->remb_sender_ssrc);
+      break;
+    case PROP_TWCC_SENDER_SSRC:
+      g_value_set_uint (value, self->twcc_sender_ssrc);
+      break;
+    case PROP_RTP_SESSION:
+      g_value_set_object (value, self->rtp_session);
+      break;
+    case PROP_ESTIMATED_BITRATE:
+      g_value_set_uint (value, self->estimated_bitrate);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static GstStateChangeReturn
+gst_rtp_bwe_change_state (GstElement * element, GstStateChange transition)
+{
+  GstRtpBwe *self = GST_RTP_BWE (element);
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      gst_rtp_bwe_reset (self, TRUE);
+      gst_segment_init (&self->segment, GST_FORMAT_TIME);
+      self->rtcp_need_stream_start = TRUE;
+      self->rtcp_need_caps = TRUE;
+      self->rtcp_need_segment = TRUE;
+      self->rtcp_need_gap = TRUE;
+      self->have_group_id = FALSE;
+      GST_OBJECT_LOCK (self);
+      self->caps_abs_send_time_id = 0;
+      self->caps_transport_cc_id = 0;
+      GST_OBJECT_UNLOCK (self);
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (gst_rtp_bwe_parent_class)->change_state (element,
+      transition);
+
+  switch (transition) {
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      /* a restarted pipeline starts a fresh estimate */
+      gst_rtp_bwe_reset (self, TRUE);
+      break;
+    default:
+      break;
+  }
+  return ret;
+}
+
+static void
+gst_rtp_bwe_dispose (GObject * object)
+{
+  GstRtpBwe *self = GST_RTP_BWE (object);
+
+  set_rtp_session (self, NULL);
+  G_OBJECT_CLASS (gst_rtp_bwe_parent_class)->dispose (object);
+}
+
+static void
+gst_rtp_bwe_finalize (GObject * object)
+{
+  GstRtpBwe *self = GST_RTP_BWE (object);
+
+  g_queue_clear_full (&self->session_queue, (GDestroyNotify) gst_buffer_unref);
+  g_free (self->twcc);
+  g_free (self->estimator);
+  g_free (self->scratch);
+  G_OBJECT_CLASS (gst_rtp_bwe_parent_class)->finalize (object);
+}
+
+static void
+gst_rtp_bwe_class_init (GstRtpBweClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  gobject_class->set_property = gst_rtp_bwe_set_property;
+  gobject_class->get_property = gst_rtp_bwe_get_property;
+  gobject_class->dispose = gst_rtp_bwe_dispose;
+  gobject_class->finalize = gst_rtp_bwe_finalize;
+  element_class->change_state = GST_DEBUG_FUNCPTR (gst_rtp_bwe_change_state);
+
+  /**
+   * GstRtpBwe:estimator:
+   *
+   * The delay filter.  Applies from the next start (READY to PAUSED).
+   */
+  g_object_class_install_property (gobject_class, PROP_ESTIMATOR,
+      g_param_spec_enum ("estimator", "Estimator",
+          "Delay filter of the estimator: kalman is libwebrtc's receive-side "
+          "default (RemoteBitrateEstimatorAbsSendTime), trendline its "
+          "send-side filter", GST_TYPE_RTP_BWE_ESTIMATOR, DEFAULT_ESTIMATOR,
+          rw | GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstRtpBwe:feedback:
+   *
+   * Which RTCP feedback to send.  The default, auto, is what libwebrtc's
+   * receiver does: packets with a transport-wide sequence number are
+   * reported in TWCC feedback (and not estimated), the others feed the
+   * abs-send-time estimator whose result goes out as REMB.
+   */
+  g_object_class_install_property (gobject_class, PROP_FEEDBACK,
+      g_param_spec_enum ("feedback", "Feedback",
+          "RTCP feedback sent on rtcp_src: auto (as libwebrtc: TWCC for "
+          "packets with transport-wide sequence numbers, REMB for the others), "
+          "remb, twcc, both or none", GST_TYPE_RTP_BWE_FEEDBACK,
+          DEFAULT_FEEDBACK, rw | GST_PARAM_MUTABLE_PLAYING));
+
+  g_object_class_install_property (gobject_class, PROP_ABS_SEND_TIME_ID,
+      g_param_spec_uint ("abs-send-time-id", "abs-send-time id",
+          "RTP header extension id of abs-send-time (1-14 one-byte, 1-255 "
+          "two-byte); 0 takes it from the caps (extmap-N)", 0, MAX_EXT_ID,
+          DEFAULT_EXT_ID, rw | GST_PARAM_MUTABLE_PLAYING));
+
+  g_object_class_install_property (gobject_class, PROP_TRANSPORT_CC_ID,
+      g_param_spec_uint ("transport-cc-id", "transport-cc id",
+          "RTP header extension id of the transport-wide sequence number "
+          "(draft-holmer-rmcat-transport-wide-cc-extensions-01); 0 takes it "
+          "from the caps (extmap-N)", 0, MAX_EXT_ID, DEFAULT_EXT_ID,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+
+  g_object_class_install_property (gobject_class, PROP_MIN_BITRATE,
+      g_param_spec_uint ("min-bitrate", "Minimum bitrate",
+          "Lowest estimate in bit/s (libwebrtc: 5000); applies from the next "
+          "start", 0, G_MAXUINT, DEFAULT_MIN_BITRATE,
+          rw | GST_PARAM_MUTABLE_READY));
+
+  g_object_class_install_property (gobject_class, PROP_MAX_BITRATE,
+      g_param_spec_uint ("max-bitrate", "Maximum bitrate",
+          "Highest estimate in bit/s (libwebrtc: 30000000); applies from the "
+          "next start", 0, G_MAXUINT, DEFAULT_MAX_BITRATE,
+          rw | GST_PARAM_MUTABLE_READY));
+
+  g_object_class_install_property (gobject_class, PROP_RTT,
+      g_param_spec_uint ("rtt", "Round-trip time",
+          "Round-trip time in ms used by the rate control (AIMD response "
+          "time); libwebrtc assumes 200 until it knows better", 0, 60000,
+          DEFAULT_RTT, rw | GST_PARAM_MUTABLE_PLAYING));
+
+  g_object_class_install_property (gobject_class, PROP_REMB_SENDER_SSRC,
+      g_param_spec_uint ("remb-sender-ssrc", "REMB sender SSRC",
+          "Packet sender SSRC written in REMB packets", 0, G_MAXUINT32,
+          DEFAULT_SENDER_SSRC, rw | GST_PARAM_MUTABLE_PLAYING));
+
+  g_object_class_install_property (gobject_class, PROP_TWCC_SENDER_SSRC,
+      g_param_spec_uint ("twcc-sender-ssrc", "TWCC sender SSRC",
+          "Packet sender SSRC written in transport-wide feedback packets",
+          0, G_MAXUINT32, DEFAULT_SENDER_SSRC,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstRtpBwe:rtp-session:
+   *
+   * rtpbin's internal session (its `get-internal-session` action signal).
+   * When set, every feedback packet is also appended to the session's next
+   * RTCP (`on-sending-rtcp`) and the session is asked to send RTCP at once
+   * (`send-rtcp`); with `rtp-profile=avpf` it does so within its early
+   * feedback rules, with plain AVP at its regular interval.
+   */
+  g_object_class_install_property (gobject_class, PROP_RTP_SESSION,
+      g_param_spec_object ("rtp-session", "RTP session",
+          "rtpbin's internal RTPSession (get-internal-session) whose RTCP "
+          "carries the feedback too; NULL: rtcp_src only", G_TYPE_OBJECT,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+
+  pspec_estimated_bitrate = g_param_spec_uint ("estimated-bitrate",
+      "Estimated bitrate", "The last bitrate the estimator signalled, bit/s "
+      "(0 before the first); notifies when it changes", 0, G_MAXUINT, 0,
+      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property (gobject_class, PROP_ESTIMATED_BITRATE,
+      pspec_estimated_bitrate);
+
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "packets, bytes, packets-estimated, packets-twcc, skipped and "
+          "skipped-<reason> (too-short, bad-version, rtcp, csrc-past-end, "
+          "ext-past-end, padding-invalid, ext-element-past-end, "
+          "ext-reserved-id, ext-wrong-size, no-time, time-backwards, "
+          "no-extension), duplicates, reordered, seq-jumps (counted, still "
+          "estimated), ssrcs, state, estimated-bitrate, incoming-bitrate "
+          "(bit/s), remb-packets, twcc-packets, abs-send-time-id, "
+          "transport-cc-id", GST_TYPE_STRUCTURE,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_add_static_pad_template (element_class,
+      &rtcp_src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "RTP bandwidth estimator", "Filter/Network/RTP",
+      "Receiver-side bandwidth estimation as libwebrtc (GCC delay-based "
+      "estimator, REMB, transport-wide congestion control feedback)",
+      "gst-rtpbwe developers");
+
+  gst_type_mark_as_plugin_api (GST_TYPE_RTP_BWE_ESTIMATOR, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RTP_BWE_FEEDBACK, 0);
+}
+
+static void
+gst_rtp_bwe_init (GstRtpBwe * self)
+{
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_rtp_bwe_chain));
+  gst_pad_set_event_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_rtp_bwe_sink_event));
+  gst_pad_set_iterate_internal_links_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_rtp_bwe_iterate_internal_links));
+  GST_PAD_SET_PROXY_CAPS (self->sinkpad);
+  GST_PAD_SET_PROXY_ALLOCATION (self->sinkpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  gst_pad_set_event_function (self->srcpad,
+      GST_DEBUG_FUNCPTR (gst_rtp_bwe_src_event));
+  gst_pad_set_iterate_internal_links_function (self->srcpad,
+      GST_DEBUG_FUNCPTR (gst_rtp_bwe_iterate_internal_links));
+  GST_PAD_SET_PROXY_CAPS (self->srcpad);
+  GST_PAD_SET_PROXY_ALLOCATION (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+
+  self->rtcp_srcpad =
+      gst_pad_new_from_static_template (&rtcp_src_template, "rtcp_src");
+  gst_pad_set_event_function (self->rtcp_srcpad,
+      GST_DEBUG_FUNCPTR (gst_rtp_bwe_rtcp_src_event));
+  gst_pad_use_fixed_caps (self->rtcp_srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->rtcp_srcpad);
+
+  self->estimator_type = DEFAULT_ESTIMATOR;
+  self->feedback = DEFAULT_FEEDBACK;
+  self->abs_send_time_id = DEFAULT_EXT_ID;
+  self->transport_cc_id = DEFAULT_EXT_ID;
+  self->min_bitrate = DEFAULT_MIN_BITRATE;
+  self->max_bitrate = DEFAULT_MAX_BITRATE;
+  self->rtt = DEFAULT_RTT;
+  self->remb_sender_ssrc = DEFAULT_SENDER_SSRC;
+  self->twcc_sender_ssrc = DEFAULT_SENDER_SSRC;
+  g_queue_init (&self->session_queue);
+  /* large (fixed arrays, more than a GObject instance may hold): allocated
+   * once, here */
+  self->estimator = g_new0 (BweRemoteEstimator, 1);
+  self->twcc = g_new0 (BweTwccRecorder, 1);
+  self->scratch = g_malloc (RTCP_SCRATCH_SIZE);
+  gst_segment_init (&self->segment, GST_FORMAT_TIME);
+  self->rtcp_need_stream_start = TRUE;
+  self->rtcp_need_caps = TRUE;
+  self->rtcp_need_segment = TRUE;
+  self->rtcp_need_gap = TRUE;
+  gst_rtp_bwe_reset_locked (self, TRUE);
+}

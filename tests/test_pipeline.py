@@ -1,0 +1,377 @@
+#!/usr/bin/python3
+"""rtpbwe with real GStreamer parts.
+
+- pcap replay: `filesrc ! pcapparse ! rtpbwe` of a parity-dev trace ends by
+  itself, gives identical messages on two runs, the same estimate changes as
+  bwe-replay (and libwebrtc's .ref) and the same REMBs as `bwe-replay --remb`;
+- a GStreamer sender (rtpbin, payloader creating rtphdrextabssendtime from its
+  caps) over loopback UDP: rtpbwe's estimates appear and the sender's session
+  emits on-feedback-rtcp with the REMB bitrates rtpbwe sent;
+- the same with transport-cc: the sender's rtpsession consumes rtpbwe's TWCC
+  feedback (its twcc-stats count the packets);
+- the example launch lines of the element documentation parse and run.
+
+Usage: test_pipeline.py BWE_REPLAY TRACE2PCAP PARITY_DIR SOURCE_ROOT WORK_DIR [TEST...]
+"""
+
+import gzip
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+
+import gi
+
+gi.require_version("Gst", "1.0")
+from gi.repository import GLib, Gst  # noqa: E402
+
+AST_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+TWCC_URI = ("http://www.ietf.org/id/"
+            "draft-holmer-rmcat-transport-wide-cc-extensions-01")
+REMB_MANTISSA_MAX = 0x3FFFF
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+def remb_encoded(bps):
+    """What a REMB carries for bps: 18-bit mantissa, truncated (remb.cc)."""
+    exp = 0
+    while bps > REMB_MANTISSA_MAX:
+        bps >>= 1
+        exp += 1
+    return bps << exp
+
+
+def parse_remb(data):
+    """Bitrate of one REMB RTCP packet (PSFB FMT 15), or None."""
+    if len(data) < 20 or data[1] != 206 or (data[0] & 0x1F) != 15:
+        return None
+    return parse_remb_fci(data[12:])
+
+
+def parse_remb_fci(fci):
+    if len(fci) < 8 or fci[0:4] != b"REMB":
+        return None
+    exp = fci[5] >> 2
+    mantissa = ((fci[5] & 3) << 16) | (fci[6] << 8) | fci[7]
+    return mantissa << exp
+
+
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def run_to_eos(pipeline, timeout_s=60):
+    """Plays pipeline until EOS; returns the rtpbwe-estimate structures."""
+    estimates = []
+    bus = pipeline.get_bus()
+    pipeline.set_state(Gst.State.PLAYING)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            check(time.monotonic() < deadline, "no EOS within %d s" % timeout_s)
+            msg = bus.timed_pop_filtered(
+                Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR |
+                Gst.MessageType.ELEMENT)
+            if msg is None:
+                continue
+            if msg.type == Gst.MessageType.ERROR:
+                err, dbg = msg.parse_error()
+                raise Failure("pipeline error: %s (%s)" % (err, dbg))
+            if msg.type == Gst.MessageType.EOS:
+                return estimates
+            s = msg.get_structure()
+            if s is not None and s.get_name() == "rtpbwe-estimate":
+                estimates.append(estimate_tuple(s))
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+
+
+def estimate_tuple(s):
+    ssrcs = s.get_value("ssrcs")
+    return (s.get_value("bitrate"), s.get_value("timestamp"),
+            s.get_value("incoming-bitrate"), s.get_value("state"),
+            tuple(ssrcs) if ssrcs is not None else ())
+
+
+def changes(estimates):
+    """`time_ms bps` lines each time the signalled bitrate changes."""
+    out, last = [], None
+    for bitrate, ts, _inc, _state, _ssrcs in estimates:
+        if bitrate != last:
+            out.append("%d %d" % ((ts // 1000 + 500) // 1000, bitrate))
+        last = bitrate
+    return out
+
+
+def replay_pcap(pcap):
+    desc = ("filesrc location=%s ! pcapparse caps=\"application/x-rtp,"
+            "extmap-3=(string)%s\" ! rtpbwe name=bwe ! fakesink sync=false "
+            "bwe.rtcp_src ! fakesink name=rtcp sync=false signal-handoffs=true"
+            % (pcap, AST_URI))
+    pipeline = Gst.parse_launch(desc)
+    rembs = []
+
+    def handoff(_sink, buf, _pad):
+        ok, info = buf.map(Gst.MapFlags.READ)
+        bps = parse_remb(bytes(info.data))
+        buf.unmap(info)
+        if bps is not None:
+            rembs.append("%d %d" % ((buf.pts // 1000 + 500) // 1000, bps))
+
+    pipeline.get_by_name("rtcp").connect("handoff", handoff)
+    estimates = run_to_eos(pipeline)
+    return estimates, rembs
+
+
+def bwe_replay(args, trace, *opts):
+    with gzip.open(trace, "rb") as f:
+        data = f.read()
+    out = subprocess.run([args["bwe_replay"], *opts], input=data,
+                         stdout=subprocess.PIPE, check=True).stdout
+    return out.decode().split("\n")[:-1]
+
+
+def test_pcap_replay(args):
+    seed = "seed102"
+    trace = os.path.join(args["parity"], seed + ".trace.gz")
+    pcap = os.path.join(args["work"], seed + ".pcap")
+    subprocess.run([sys.executable, args["trace2pcap"], trace, pcap],
+                   check=True, stderr=subprocess.DEVNULL)
+    first, rembs1 = replay_pcap(pcap)
+    second, rembs2 = replay_pcap(pcap)
+    check(len(first) > 100, "only %d estimates" % len(first))
+    check(first == second, "two runs differ")
+    check(rembs1 == rembs2, "two runs' REMBs differ")
+
+    got = changes(first)
+    want = bwe_replay(args, trace)
+    check(got == want, "estimates differ from bwe-replay (%d vs %d lines)"
+          % (len(got), len(want)))
+    with open(os.path.join(args["parity"], seed + ".ref")) as f:
+        ref = f.read().split("\n")[:-1]
+    check(got == ref, "estimates differ from libwebrtc's .ref")
+
+    want_remb = []
+    for line in bwe_replay(args, trace, "--remb"):
+        ms, bps = line.split()
+        want_remb.append("%s %d" % (ms, remb_encoded(int(bps))))
+    check(rembs1 == want_remb, "REMBs differ from bwe-replay --remb "
+          "(%d vs %d)" % (len(rembs1), len(want_remb)))
+    print("  %d estimates, %d changes, %d REMBs; same as bwe-replay and "
+          "libwebrtc" % (len(first), len(got), len(rembs1)))
+
+
+def sender_receiver(uri, ext_id, seconds, extra_bwe=""):
+    """A live sender (rtpbin) and rtpbwe receiver over loopback UDP.  Returns
+    (estimates, bitrates of the REMBs rtpbwe sent, REMB bitrates the sender's
+    session got, the sender's rtpsession element)."""
+    rtp_port = free_udp_port()
+    rtcp_port = free_udp_port()
+    caps = "application/x-rtp,extmap-%d=(string)%s" % (ext_id, uri)
+    desc = (
+        "rtpbin name=s "
+        "audiotestsrc is-live=true samplesperbuffer=441 ! "
+        "audio/x-raw,rate=44100,channels=1 ! rtpL16pay ! %s ! "
+        "s.send_rtp_sink_0 "
+        "s.send_rtp_src_0 ! udpsink host=127.0.0.1 port=%d sync=false "
+        "async=false "
+        "s.send_rtcp_src_0 ! fakesink sync=false async=false "
+        "udpsrc address=127.0.0.1 port=%d caps=application/x-rtcp ! "
+        "s.recv_rtcp_sink_0 "
+        "udpsrc address=127.0.0.1 port=%d caps=\"%s,media=audio,"
+        "clock-rate=44100,encoding-name=L16,channels=1,payload=96\" ! "
+        "rtpbwe name=bwe %s ! fakesink sync=false async=false "
+        "bwe.rtcp_src ! udpsink host=127.0.0.1 port=%d sync=false async=false"
+        % (caps, rtp_port, rtcp_port, rtp_port, caps, extra_bwe, rtcp_port))
+    pipeline = Gst.parse_launch(desc)
+    rtpbin = pipeline.get_by_name("s")
+    sent, received, estimates = [], [], []
+
+    def probe(_pad, info):
+        buf = info.get_buffer()
+        ok, m = buf.map(Gst.MapFlags.READ)
+        bps = parse_remb(bytes(m.data))
+        buf.unmap(m)
+        if bps is not None:
+            sent.append(bps)
+        return Gst.PadProbeReturn.OK
+
+    pipeline.get_by_name("bwe").get_static_pad("rtcp_src").add_probe(
+        Gst.PadProbeType.BUFFER, probe)
+
+    def on_feedback(_sess, fbtype_pt, fmt, _sender, _media, fci):
+        if fbtype_pt == 206 and fmt == 15 and fci is not None:
+            ok, m = fci.map(Gst.MapFlags.READ)
+            bps = parse_remb_fci(bytes(m.data))
+            fci.unmap(m)
+            if bps is not None:
+                received.append(bps)
+
+    pipeline.set_state(Gst.State.PLAYING)
+    session = rtpbin.emit("get-internal-session", 0)
+    session.connect("on-feedback-rtcp", on_feedback)
+    rtpsession = rtpbin.emit("get-session", 0)
+    bus = pipeline.get_bus()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        msg = bus.timed_pop_filtered(
+            100 * Gst.MSECOND, Gst.MessageType.ERROR | Gst.MessageType.ELEMENT)
+        if msg is None:
+            continue
+        if msg.type == Gst.MessageType.ERROR:
+            err, dbg = msg.parse_error()
+            pipeline.set_state(Gst.State.NULL)
+            raise Failure("pipeline error: %s (%s)" % (err, dbg))
+        s = msg.get_structure()
+        if s is not None and s.get_name() == "rtpbwe-estimate":
+            estimates.append(estimate_tuple(s))
+    twcc_stats = rtpsession.get_property("twcc-stats")
+    stats = pipeline.get_by_name("bwe").get_property("stats")
+    pipeline.set_state(Gst.State.NULL)
+    return estimates, sent, received, twcc_stats, stats
+
+
+def test_sender_remb(args):
+    estimates, sent, received, _twcc, stats = sender_receiver(AST_URI, 3, 3.0)
+    check(len(estimates) > 0, "no estimate from the abs-send-time sender")
+    check(stats.get_value("packets-estimated") > 100,
+          "estimated %d packets" % stats.get_value("packets-estimated"))
+    check(len(sent) > 0, "rtpbwe sent no REMB")
+    check(len(received) > 0, "the sender's session got no REMB")
+    # everything the sender got is what rtpbwe sent, in order (loopback UDP
+    # loses nothing; the last ones may still be in flight at the stop)
+    check(received == sent[:len(received)],
+          "REMBs received %s != sent %s" % (received[:5], sent[:5]))
+    check(received[0] == remb_encoded(estimates[0][0]),
+          "first REMB %d != first estimate %d" % (received[0],
+                                                  estimates[0][0]))
+    print("  %d estimates, REMB sent %d, received %d, last %d bit/s"
+          % (len(estimates), len(sent), len(received), received[-1]))
+
+
+def test_sender_twcc(args):
+    estimates, sent, received, twcc, stats = sender_receiver(TWCC_URI, 5, 3.0)
+    check(stats.get_value("packets-twcc") > 100,
+          "%d TWCC packets recorded" % stats.get_value("packets-twcc"))
+    check(stats.get_value("twcc-packets") > 5,
+          "%d TWCC feedback packets" % stats.get_value("twcc-packets"))
+    check(twcc is not None, "no twcc-stats")
+    recv = twcc.get_value("packets-recv")
+    check(recv is not None and recv > 0,
+          "the sender's twcc-stats count no received packet: %s"
+          % twcc.to_string())
+    check(len(estimates) == 0 and len(sent) == 0,
+          "auto feedback with transport-cc must not estimate or send REMB")
+    print("  %d feedback packets; sender twcc-stats: %s"
+          % (stats.get_value("twcc-packets"), twcc.to_string()))
+
+
+def doc_launch_lines(path):
+    """The `|[ gst-launch-1.0 ... ]|` examples of a source file's doc."""
+    with open(path) as f:
+        text = f.read()
+    lines = []
+    for block in re.findall(r"\|\[\n(.*?)\]\|", text, re.S):
+        body = " ".join(re.sub(r"^\s*\*\s?", "", l).rstrip("\\").strip()
+                        for l in block.split("\n"))
+        body = re.sub(r"^gst-launch-1.0\s+(-m\s+)?", "", body.strip())
+        lines.append(body)
+    return lines
+
+
+def test_doc_launch_lines(args):
+    src = args["source"]
+    lines = doc_launch_lines(os.path.join(src, "gst", "gstrtpbwe.c"))
+    lines += doc_launch_lines(
+        os.path.join(src, "gst", "gstrtphdrextabssendtime.c"))
+    check(len(lines) == 4, "expected 4 example lines, found %d" % len(lines))
+    pcap = os.path.join(args["work"], "doc.pcap")
+    subprocess.run([sys.executable, args["trace2pcap"],
+                    os.path.join(args["parity"], "seed104.trace.gz"), pcap,
+                    "--until-us", "110000000"], check=True,
+                   stderr=subprocess.DEVNULL)
+    ports = {p: free_udp_port() for p in (5000, 5001, 5005)}
+    live = []
+    for line in lines:
+        for old, new in ports.items():
+            line = line.replace("port=%d" % old, "port=%d" % new)
+        line = line.replace("capture.pcap", pcap)
+        pipeline = Gst.parse_launchv(shlex.split(line))
+        if "pcapparse" in line:
+            estimates = run_to_eos(pipeline)
+            check(len(estimates) > 0, "pcap example: no estimate")
+        else:
+            live.append(pipeline)
+    # the receiver, sender and payloader examples run together for a while
+    for p in live:
+        p.set_state(Gst.State.PLAYING)
+    end = time.monotonic() + 1.5
+    while time.monotonic() < end:
+        for p in live:
+            msg = p.get_bus().pop_filtered(Gst.MessageType.ERROR)
+            if msg is not None:
+                err, dbg = msg.parse_error()
+                for q in live:
+                    q.set_state(Gst.State.NULL)
+                raise Failure("example error: %s (%s)" % (err, dbg))
+        time.sleep(0.05)
+    bwe = None
+    for p in live:
+        bwe = bwe or p.get_by_name("bwe")
+    stats = bwe.get_property("stats")
+    for p in live:
+        p.set_state(Gst.State.NULL)
+    check(stats.get_value("packets-estimated") > 0,
+          "the receiver example estimated no packet")
+    print("  %d example lines ran; receiver example: %d packets estimated"
+          % (len(lines), stats.get_value("packets-estimated")))
+
+
+TESTS = [test_pcap_replay, test_sender_remb, test_sender_twcc,
+         test_doc_launch_lines]
+
+
+def main():
+    if len(sys.argv) < 6:
+        print(__doc__, file=sys.stderr)
+        return 2
+    args = dict(zip(("bwe_replay", "trace2pcap", "parity", "source", "work"),
+                    sys.argv[1:6]))
+    os.makedirs(args["work"], exist_ok=True)
+    wanted = sys.argv[6:]
+    Gst.init(None)
+    check(Gst.ElementFactory.find("rtpbwe") is not None,
+          "rtpbwe not found: GST_PLUGIN_PATH")
+    passed = failed = 0
+    for t in TESTS:
+        if wanted and t.__name__ not in wanted:
+            continue
+        print("%s:" % t.__name__)
+        try:
+            t(args)
+            passed += 1
+            print("  ok")
+        except Failure as e:
+            failed += 1
+            print("  FAILED: %s" % e)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1076 @@
+/* rtpbwe under GstHarness: passthrough, events, estimates and feedback
+ * against libwebrtc's own numbers (gcc-reference.md and the parity-dev
+ * traces), extension ids from caps and properties, every bad-input kind,
+ * property changes while playing and resets on state changes. */
+#include <string.h>
+
+#include <gio/gio.h>
+#include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
+
+#include "remb.h"
+
+#define AST_URI "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+#define TWCC_URI \
+    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+#define CAPS_AST3 "application/x-rtp, extmap-3=(string)" AST_URI
+#define NO_EXT -1
+
+typedef struct
+{
+  GstHarness *h;
+  GstHarness *rtcp;
+  GstBus *bus;
+} Bwe;
+
+static void
+bwe_setup (Bwe * b, const gchar * caps)
+{
+  b->h = gst_harness_new_with_padnames ("rtpbwe", "sink", "src");
+  b->rtcp = gst_harness_new_with_element (b->h->element, NULL, "rtcp_src");
+  b->bus = gst_bus_new ();
+  gst_element_set_bus (b->h->element, b->bus);
+  gst_harness_set_src_caps_str (b->h, caps);
+}
+
+static void
+bwe_teardown (Bwe * b)
+{
+  gst_element_set_bus (b->h->element, NULL);
+  gst_object_unref (b->bus);
+  gst_harness_teardown (b->rtcp);
+  gst_harness_teardown (b->h);
+}
+
+/* An RTP packet: one-byte (or two-byte) header extension with abs-send-time
+ * at ast_id and the transport sequence at twcc_id when >= 0, payload bytes
+ * of zeros, DTS = arrival. */
+static GstBuffer *
+rtp_packet (guint32 ssrc, guint16 seq, gint64 abs24, gint twcc_seq,
+    gsize payload, GstClockTime dts, guint8 ast_id, guint8 twcc_id,
+    gboolean two_byte)
+{
+  guint8 ext[16];
+  gsize ext_len = 0, words, size, pos;
+  guint8 *d;
+  GstBuffer *buf;
+
+  if (abs24 >= 0) {
+    if (two_byte) {
+      ext[ext_len++] = ast_id;
+      ext[ext_len++] = 3;
+    } else {
+      ext[ext_len++] = (guint8) ((ast_id << 4) | 2);
+    }
+    ext[ext_len++] = (guint8) (abs24 >> 16);
+    ext[ext_len++] = (guint8) (abs24 >> 8);
+    ext[ext_len++] = (guint8) abs24;
+  }
+  if (twcc_seq >= 0) {
+    if (two_byte) {
+      ext[ext_len++] = twcc_id;
+      ext[ext_len++] = 2;
+    } else {
+      ext[ext_len++] = (guint8) ((twcc_id << 4) | 1);
+    }
+    ext[ext_len++] = (guint8) (twcc_seq >> 8);
+    ext[ext_len++] = (guint8) twcc_seq;
+  }
+  words = (ext_len + 3) / 4;
+  size = 12 + (ext_len ? 4 + 4 * words : 0) + payload;
+  buf = gst_buffer_new_allocate (NULL, size, NULL);
+  d = g_malloc0 (size);
+  d[0] = ext_len ? 0x90 : 0x80;
+  d[1] = 96;
+  GST_WRITE_UINT16_BE (d + 2, seq);
+  GST_WRITE_UINT32_BE (d + 4, seq * 3000u);
+  GST_WRITE_UINT32_BE (d + 8, ssrc);
+  pos = 12;
+  if (ext_len) {
+    GST_WRITE_UINT16_BE (d + 12, two_byte ? 0x1000 : 0xBEDE);
+    GST_WRITE_UINT16_BE (d + 14, words);
+    memcpy (d + 16, ext, ext_len);
+    pos = 16 + 4 * words;
+  }
+  fail_unless (pos + payload == size);
+  gst_buffer_fill (buf, 0, d, size);
+  g_free (d);
+  GST_BUFFER_DTS (buf) = dts;
+  return buf;
+}
+
+static GstBuffer *
+ast_packet (guint32 ssrc, guint16 seq, guint32 abs24, gsize payload,
+    GstClockTime dts)
+{
+  return rtp_packet (ssrc, seq, abs24, NO_EXT, payload, dts, 3, 0, FALSE);
+}
+
+/* libwebrtc's unit-test helper AbsSendTime(t, denom) (gcc-reference 1.1). */
+static guint32
+abs_send_time (gint64 t, gint64 denom)
+{
+  return (guint32) ((((t) << 18) + (denom >> 1)) / denom) & 0xFFFFFF;
+}
+
+/* libwebrtc's TestProbeDetection (gcc-reference 2.2): clock from 100 s,
+ * 5 x 1000 B every 10 ms, then 5 every 5 ms, SSRC 0, abs-send-time of the
+ * send ms.  libwebrtc's estimate afterwards: 1601000. */
+static void
+push_probe_stream (Bwe * b, gboolean with_dts)
+{
+  gint64 now_ms = 100000;
+  guint i;
+
+  for (i = 0; i < 10; i++) {
+    GstBuffer *buf;
+
+    now_ms += i < 5 ? 10 : 5;
+    buf = ast_packet (0, (guint16) i, abs_send_time (now_ms, 1000), 1000,
+        with_dts ? (GstClockTime) now_ms * GST_MSECOND : GST_CLOCK_TIME_NONE);
+    if (!with_dts) {
+      gst_harness_set_time (b->h, (GstClockTime) now_ms * GST_MSECOND);
+    }
+    fail_unless_equals_int (gst_harness_push (b->h, buf), GST_FLOW_OK);
+    gst_buffer_unref (gst_harness_pull (b->h));
+  }
+}
+
+typedef struct
+{
+  guint bitrate;
+  guint64 timestamp;
+  guint incoming;
+  gchar state[16];
+  guint n_ssrcs;
+  guint first_ssrc;
+} Estimate;
+
+static GArray *
+pop_estimates (Bwe * b)
+{
+  GArray *arr = g_array_new (FALSE, TRUE, sizeof (Estimate));
+  GstMessage *m;
+
+  while ((m = gst_bus_pop_filtered (b->bus, GST_MESSAGE_ELEMENT)) != NULL) {
+    const GstStructure *s = gst_message_get_structure (m);
+    Estimate e;
+    const GValue *ssrcs;
+
+    if (gst_structure_has_name (s, "rtpbwe-estimate")) {
+      memset (&e, 0, sizeof e);
+      fail_unless (gst_structure_get_uint (s, "bitrate", &e.bitrate));
+      fail_unless (gst_structure_get_uint64 (s, "timestamp", &e.timestamp));
+      fail_unless (gst_structure_get_uint (s, "incoming-bitrate",
+              &e.incoming));
+      g_strlcpy (e.state, gst_structure_get_string (s, "state"),
+          sizeof e.state);
+      ssrcs = gst_structure_get_value (s, "ssrcs");
+      fail_unless (GST_VALUE_HOLDS_ARRAY (ssrcs));
+      e.n_ssrcs = gst_value_array_get_size (ssrcs);
+      if (e.n_ssrcs > 0)
+        e.first_ssrc = g_value_get_uint (gst_value_array_get_value (ssrcs, 0));
+      g_array_append_val (arr, e);
+    }
+    gst_message_unref (m);
+  }
+  return arr;
+}
+
+static guint64
+stat_u64 (GstElement * e, const gchar * field)
+{
+  GstStructure *s;
+  guint64 v = G_MAXUINT64;
+
+  g_object_get (e, "stats", &s, NULL);
+  fail_unless (gst_structure_get_uint64 (s, field, &v), "no field %s", field);
+  gst_structure_free (s);
+  return v;
+}
+
+/* REMBs waiting on rtcp_src: their bitrates (and times) */
+static GArray *
+pull_rembs (Bwe * b, GArray ** times)
+{
+  GArray *arr = g_array_new (FALSE, TRUE, sizeof (guint64));
+  GstBuffer *buf;
+
+  if (times)
+    *times = g_array_new (FALSE, TRUE, sizeof (GstClockTime));
+  while ((buf = gst_harness_try_pull (b->rtcp)) != NULL) {
+    GstMapInfo map;
+    BweRemb remb;
+
+    fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+    if (map.size > 1 && map.data[1] == 206) {
+      fail_unless_equals_int (bwe_remb_parse (map.data, map.size, &remb), 0);
+      g_array_append_val (arr, remb.bitrate_bps);
+      if (times)
+        g_array_append_val (*times, GST_BUFFER_PTS (buf));
+    }
+    gst_buffer_unmap (buf, &map);
+    gst_buffer_unref (buf);
+  }
+  return arr;
+}
+
+START_TEST (test_probe_estimate)
+{
+  Bwe b;
+  GArray *est, *rembs, *times;
+  guint bitrate;
+  Estimate *last;
+
+  bwe_setup (&b, CAPS_AST3);
+  push_probe_stream (&b, TRUE);
+
+  est = pop_estimates (&b);
+  fail_unless (est->len >= 1);
+  last = &g_array_index (est, Estimate, est->len - 1);
+  fail_unless_equals_int (last->bitrate, 1601000);
+  fail_unless_equals_string (last->state, "normal");
+  fail_unless_equals_int (last->n_ssrcs, 1);
+  fail_unless_equals_int (last->first_ssrc, 0);
+  g_object_get (b.h->element, "estimated-bitrate", &bitrate, NULL);
+  fail_unless_equals_int (bitrate, 1601000);
+
+  /* the first estimate goes out as REMB at once, with the time of the
+   * packet that produced it; a rise within 200 ms waits (RembThrottler) */
+  rembs = pull_rembs (&b, &times);
+  fail_unless_equals_int (rembs->len, 1);
+  fail_unless_equals_uint64 (g_array_index (rembs, guint64, 0),
+      g_array_index (est, Estimate, 0).bitrate);
+  fail_unless_equals_uint64 (g_array_index (times, GstClockTime, 0),
+      g_array_index (est, Estimate, 0).timestamp);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "remb-packets"), 1);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"), 10);
+
+  g_array_unref (est);
+  g_array_unref (rembs);
+  g_array_unref (times);
+  bwe_teardown (&b);
+}
+END_TEST
+
+/* Without DTS or PTS the arrival time is the clock's running time: the
+ * harness' test clock set to the same times gives the same estimates. */
+START_TEST (test_arrival_from_clock)
+{
+  Bwe b, c;
+  GArray *e1, *e2;
+  guint i;
+
+  bwe_setup (&b, CAPS_AST3);
+  push_probe_stream (&b, TRUE);
+  e1 = pop_estimates (&b);
+  bwe_teardown (&b);
+
+  bwe_setup (&c, CAPS_AST3);
+  push_probe_stream (&c, FALSE);
+  e2 = pop_estimates (&c);
+  bwe_teardown (&c);
+
+  fail_unless (e1->len > 0);
+  fail_unless_equals_int (e1->len, e2->len);
+  for (i = 0; i < e1->len; i++) {
+    Estimate *x = &g_array_index (e1, Estimate, i);
+    Estimate *y = &g_array_index (e2, Estimate, i);
+
+    fail_unless_equals_int (x->bitrate, y->bitrate);
+    fail_unless_equals_uint64 (x->timestamp, y->timestamp);
+  }
+  g_array_unref (e1);
+  g_array_unref (e2);
+}
+END_TEST
+
+/* DTS wins over PTS: a PTS far away changes nothing. */
+START_TEST (test_dts_before_pts)
+{
+  Bwe b;
+  gint64 now_ms = 100000;
+  guint i;
+  GArray *est;
+
+  bwe_setup (&b, CAPS_AST3);
+  for (i = 0; i < 10; i++) {
+    GstBuffer *buf;
+
+    now_ms += i < 5 ? 10 : 5;
+    buf = ast_packet (0, (guint16) i, abs_send_time (now_ms, 1000), 1000,
+        (GstClockTime) now_ms * GST_MSECOND);
+    GST_BUFFER_PTS (buf) = (5 - i % 5) * GST_SECOND;
+    gst_harness_push (b.h, buf);
+    gst_buffer_unref (gst_harness_pull (b.h));
+  }
+  est = pop_estimates (&b);
+  fail_unless (est->len > 0);
+  fail_unless_equals_int (g_array_index (est, Estimate, est->len - 1).bitrate,
+      1601000);
+  g_array_unref (est);
+  bwe_teardown (&b);
+}
+END_TEST
+
+/* Every buffer leaves as it came: the same GstBuffer, bytes, timestamps and
+ * flags, good and bad alike. */
+START_TEST (test_passthrough)
+{
+  Bwe b;
+  guint i;
+
+  bwe_setup (&b, CAPS_AST3);
+  for (i = 0; i < 60; i++) {
+    GstBuffer *in, *out;
+    GstMapInfo a, c;
+    guint8 *copy;
+    gsize size;
+
+    if (i % 3 == 0) {
+      in = ast_packet (0x1234, (guint16) i, i * 5243u, 100 + i,
+          (GstClockTime) (i * 20) * GST_MSECOND);
+    } else if (i % 3 == 1) {
+      in = gst_buffer_new_allocate (NULL, i % 12, NULL);        /* too short */
+      gst_buffer_memset (in, 0, 0xff, i % 12);
+    } else {
+      in = ast_packet (0x1234, (guint16) i, i * 5243u, 50,
+          GST_CLOCK_TIME_NONE);
+      gst_buffer_memset (in, 0, 0x40, 1);       /* version 1 */
+    }
+    GST_BUFFER_PTS (in) = i * GST_MSECOND;
+    GST_BUFFER_DURATION (in) = 7 * GST_MSECOND;
+    GST_BUFFER_OFFSET (in) = i;
+    GST_BUFFER_FLAG_SET (in, GST_BUFFER_FLAG_DISCONT);
+    size = gst_buffer_get_size (in);
+    fail_unless (gst_buffer_map (in, &a, GST_MAP_READ));
+    copy = g_memdup2 (a.data, size);
+    gst_buffer_unmap (in, &a);
+
+    gst_buffer_ref (in);
+    fail_unless_equals_int (gst_harness_push (b.h, in), GST_FLOW_OK);
+    out = gst_harness_pull (b.h);
+    fail_unless (out == in);
+    gst_buffer_unref (in);
+    fail_unless_equals_int (gst_buffer_get_size (out), size);
+    fail_unless (gst_buffer_map (out, &c, GST_MAP_READ));
+    fail_unless (memcmp (c.data, copy, size) == 0);
+    gst_buffer_unmap (out, &c);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (out), i * GST_MSECOND);
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (out), 7 * GST_MSECOND);
+    fail_unless_equals_uint64 (GST_BUFFER_OFFSET (out), i);
+    if (i % 3 == 0) {
+      fail_unless_equals_uint64 (GST_BUFFER_DTS (out),
+          (GstClockTime) (i * 20) * GST_MSECOND);
+    } else if (i % 3 == 2) {
+      fail_if (GST_BUFFER_DTS_IS_VALID (out));
+    }
+    fail_unless (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DISCONT));
+    gst_buffer_unref (out);
+    g_free (copy);
+  }
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets"), 60);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"), 20);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "skipped-too-short"), 20);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "skipped-bad-version"),
+      20);
+  bwe_teardown (&b);
+}
+END_TEST
+
+/* rtcp_src: stream-start, caps application/x-rtcp, a TIME segment and a gap
+ * before the first buffer; EOS on both pads at the end. */
+START_TEST (test_rtcp_events)
+{
+  Bwe b;
+  GstEvent *ev;
+  GstCaps *caps;
+  const GstSegment *seg;
+  GstBuffer *buf;
+
+  bwe_setup (&b, CAPS_AST3);
+  push_probe_stream (&b, TRUE);
+
+  ev = gst_harness_pull_event (b.rtcp);
+  fail_unless_equals_int (GST_EVENT_TYPE (ev), GST_EVENT_STREAM_START);
+  gst_event_unref (ev);
+  ev = gst_harness_pull_event (b.rtcp);
+  fail_unless_equals_int (GST_EVENT_TYPE (ev), GST_EVENT_CAPS);
+  gst_event_parse_caps (ev, &caps);
+  fail_unless (gst_structure_has_name (gst_caps_get_structure (caps, 0),
+          "application/x-rtcp"));
+  gst_event_unref (ev);
+  ev = gst_harness_pull_event (b.rtcp);
+  fail_unless_equals_int (GST_EVENT_TYPE (ev), GST_EVENT_SEGMENT);
+  gst_event_parse_segment (ev, &seg);
+  fail_unless_equals_int (seg->format, GST_FORMAT_TIME);
+  gst_event_unref (ev);
+  /* a gap at the first packet's arrival lets a sink preroll */
+  ev = gst_harness_pull_event (b.rtcp);
+  fail_unless_equals_int (GST_EVENT_TYPE (ev), GST_EVENT_GAP);
+  {
+    GstClockTime ts, dur;
+
+    gst_event_parse_gap (ev, &ts, &dur);
+    fail_unless_equals_uint64 (ts, 100010 * GST_MSECOND);
+  }
+  gst_event_unref (ev);
+  buf = gst_harness_pull (b.rtcp);
+  fail_unless (buf != NULL);
+  gst_buffer_unref (buf);
+
+  fail_unless (gst_harness_push_event (b.h, gst_event_new_eos ()));
+  /* the src side: events after the harness' own stream-start/caps/segment */
+  while ((ev = gst_harness_try_pull_event (b.h)) != NULL) {
+    GstEventType t = GST_EVENT_TYPE (ev);
+
+    gst_event_unref (ev);
+    if (t == GST_EVENT_EOS)
+      break;
+  }
+  fail_unless (ev != NULL);
+  ev = gst_harness_try_pull_event (b.rtcp);
+  fail_unless (ev != NULL);
+  fail_unless_equals_int (GST_EVENT_TYPE (ev), GST_EVENT_EOS);
+  gst_event_unref (ev);
+  bwe_teardown (&b);
+}
+END_TEST
+
+/* An unlinked rtcp_src is no error and EOS still goes out on src. */
+START_TEST (test_rtcp_unlinked)
+{
+  GstHarness *h = gst_harness_new_with_padnames ("rtpbwe", "sink", "src");
+  gint64 now_ms = 100000;
+  guint i;
+  GstEvent *ev;
+  gboolean eos = FALSE;
+
+  gst_harness_set_src_caps_str (h, CAPS_AST3);
+  for (i = 0; i < 10; i++) {
+    now_ms += i < 5 ? 10 : 5;
+    fail_unless_equals_int (gst_harness_push (h, ast_packet (0, (guint16) i,
+                abs_send_time (now_ms, 1000), 1000,
+                (GstClockTime) now_ms * GST_MSECOND)), GST_FLOW_OK);
+    gst_buffer_unref (gst_harness_pull (h));
+  }
+  fail_unless_equals_uint64 (stat_u64 (h->element, "remb-packets"), 1);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  while ((ev = gst_harness_try_pull_event (h)) != NULL) {
+    eos |= GST_EVENT_TYPE (ev) == GST_EVENT_EOS;
+    gst_event_unref (ev);
+  }
+  fail_unless (eos);
+  gst_harness_teardown (h);
+}
+END_TEST
+
+/* Flushes reach both source pads. */
+START_TEST (test_flush_both_pads)
+{
+  Bwe b;
+  GstEvent *ev;
+  gboolean start = FALSE, stop = FALSE;
+
+  bwe_setup (&b, CAPS_AST3);
+  push_probe_stream (&b, TRUE);
+  fail_unless (gst_harness_push_event (b.h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (b.h, gst_event_new_flush_stop (TRUE)));
+  while ((ev = gst_harness_try_pull_event (b.rtcp)) != NULL) {
+    start |= GST_EVENT_TYPE (ev) == GST_EVENT_FLUSH_START;
+    stop |= GST_EVENT_TYPE (ev) == GST_EVENT_FLUSH_STOP;
+    gst_event_unref (ev);
+  }
+  fail_unless (start && stop);
+  start = stop = FALSE;
+  while ((ev = gst_harness_try_pull_event (b.h)) != NULL) {
+    start |= GST_EVENT_TYPE (ev) == GST_EVENT_FLUSH_START;
+    stop |= GST_EVENT_TYPE (ev) == GST_EVENT_FLUSH_STOP;
+    gst_event_unref (ev);
+  }
+  fail_unless (start && stop);
+  bwe_teardown (&b);
+}
+END_TEST
+
+static const gchar *
+parity_dir (void)
+{
+  const gchar *d = g_getenv ("RTPBWE_PARITY_DIR");
+
+  fail_unless (d != NULL, "RTPBWE_PARITY_DIR is not set");
+  return d;
+}
+
+/* Lines of a (possibly gzipped) file of the parity set. */
+static gchar **
+read_lines (const gchar * name)
+{
+  gchar *path = g_build_filename (parity_dir (), name, NULL);
+  GFile *f = g_file_new_for_path (path);
+  GError *err = NULL;
+  GInputStream *in = G_INPUT_STREAM (g_file_read (f, NULL, &err));
+  GOutputStream *mem = g_memory_output_stream_new_resizable ();
+  gchar **lines;
+  gchar *text;
+
+  fail_unless (in != NULL, "cannot read %s", path);
+  if (g_str_has_suffix (name, ".gz")) {
+    GConverter *z =
+        G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP));
+    GInputStream *zin = g_converter_input_stream_new (in, z);
+
+    g_object_unref (z);
+    g_object_unref (in);
+    in = zin;
+  }
+  fail_unless (g_output_stream_splice (mem, in,
+          G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &err) >= 0);
+  g_output_stream_write (mem, "", 1, NULL, NULL);
+  text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (mem));
+  lines = g_strsplit (text, "\n", -1);
+  g_free (text);
+  g_object_unref (mem);
+  g_object_unref (in);
+  g_object_unref (f);
+  g_free (path);
+  return lines;
+}
+
+/* Per-SSRC RTP sequence numbers for trace packets, in arrival order. */
+static guint16
+next_seq (GHashTable * seqs, guint32 ssrc)
+{
+  guint16 s = GPOINTER_TO_UINT (g_hash_table_lookup (seqs,
+          GUINT_TO_POINTER (ssrc)));
+
+  g_hash_table_insert (seqs, GUINT_TO_POINTER (ssrc),
+      GUINT_TO_POINTER ((guint) (guint16) (s + 1)));
+  return s;
+}
+
+/* What a REMB carries for bps: an 18-bit mantissa, truncated
+ * (gcc-reference 1.8, libwebrtc's rtcp_packet/remb.cc). */
+static guint64
+remb_encoded (guint64 bps)
+{
+  guint exp = 0;
+
+  while (bps > 0x3FFFF) {
+    bps >>= 1;
+    exp++;
+  }
+  return bps << exp;
+}
+
+/* seed101 (4 streams, capacity steps, loss, reordering jitter, wraps) as RTP
+ * through the element: the estimate changes are libwebrtc's .ref line for
+ * line (time = arrival rounded to ms, as libwebrtc receives it) and the
+ * REMBs its .remb. */
+START_TEST (test_parity_seed101)
+{
+  Bwe b;
+  gchar **trace = read_lines ("seed101.trace.gz");
+  gchar **ref = read_lines ("seed101.ref");
+  gchar **remb = read_lines ("seed101.remb");
+  GHashTable *seqs = g_hash_table_new (NULL, NULL);
+  GString *got = g_string_new (NULL), *want = g_string_new (NULL);
+  GString *got_remb = g_string_new (NULL), *want_remb = g_string_new (NULL);
+  guint i, last = 0, n = 0;
+  GArray *est, *rembs, *times;
+
+  bwe_setup (&b, CAPS_AST3);
+  for (i = 0; trace[i] != NULL; i++) {
+    gint64 arrival;
+    guint64 abs24, payload, ssrc;
+    gchar *p = trace[i], *e;
+
+    if (!g_ascii_isdigit (*p))
+      continue;
+    arrival = g_ascii_strtoll (p, &e, 10);
+    abs24 = g_ascii_strtoull (e, &e, 0);
+    payload = g_ascii_strtoull (e, &e, 10);
+    ssrc = g_ascii_strtoull (e, &e, 10);
+    fail_unless_equals_int (gst_harness_push (b.h, ast_packet ((guint32) ssrc,
+                next_seq (seqs, (guint32) ssrc), (guint32) abs24, payload,
+                (GstClockTime) arrival * GST_USECOND)), GST_FLOW_OK);
+    gst_buffer_unref (gst_harness_pull (b.h));
+    n++;
+  }
+  fail_unless_equals_int (n, 11409);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"), n);
+
+  est = pop_estimates (&b);
+  for (i = 0; i < est->len; i++) {
+    Estimate *x = &g_array_index (est, Estimate, i);
+
+    if (i == 0 || x->bitrate != last)
+      g_string_append_printf (got, "%" G_GUINT64_FORMAT " %u\n",
+          (x->timestamp / 1000 + 500) / 1000, x->bitrate);
+    last = x->bitrate;
+  }
+  for (i = 0; ref[i] != NULL; i++)
+    if (*ref[i])
+      g_string_append_printf (want, "%s\n", ref[i]);
+  fail_unless (want->len > 0);
+  fail_unless_equals_string (got->str, want->str);
+
+  rembs = pull_rembs (&b, &times);
+  for (i = 0; i < rembs->len; i++)
+    g_string_append_printf (got_remb, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+        "\n", (g_array_index (times, GstClockTime, i) / 1000 + 500) / 1000,
+        g_array_index (rembs, guint64, i));
+  for (i = 0; remb[i] != NULL; i++) {
+    guint64 ms, bps;
+    gchar *e;
+
+    if (!*remb[i])
+      continue;
+    ms = g_ascii_strtoull (remb[i], &e, 10);
+    bps = g_ascii_strtoull (e, NULL, 10);
+    g_string_append_printf (want_remb, "%" G_GUINT64_FORMAT " %"
+        G_GUINT64_FORMAT "\n", ms, remb_encoded (bps));
+  }
+  fail_unless_equals_string (got_remb->str, want_remb->str);
+
+  g_array_unref (est);
+  g_array_unref (rembs);
+  g_array_unref (times);
+  g_string_free (got, TRUE);
+  g_string_free (want, TRUE);
+  g_string_free (got_remb, TRUE);
+  g_string_free (want_remb, TRUE);
+  g_hash_table_unref (seqs);
+  g_strfreev (trace);
+  g_strfreev (ref);
+  g_strfreev (remb);
+  bwe_teardown (&b);
+}
+END_TEST
+
+/* seed101's TWCC packets (transport-wide sequence, id 5 from the caps):
+ * rtcp_src carries libwebrtc's RemoteEstimatorProxy feedback byte for byte
+ * (.twccref, sender SSRC 0), each timestamped with its Process() time, then
+ * at EOS the tail that libwebrtc had not sent yet. */
+START_TEST (test_twcc_seed101)
+{
+  Bwe b;
+  gchar **trace = read_lines ("seed101.twcc.gz");
+  gchar **ref = read_lines ("seed101.twccref");
+  GHashTable *seqs = g_hash_table_new (NULL, NULL);
+  guint i, r = 0, n_ref = 0, tail = 0;
+  GstBuffer *buf;
+
+  bwe_setup (&b, "application/x-rtp, extmap-5=(string)" TWCC_URI);
+  for (i = 0; trace[i] != NULL; i++) {
+    gint64 arrival;
+    guint64 tseq, payload, ssrc;
+    gchar *e;
+
+    if (!g_ascii_isdigit (*trace[i]))
+      continue;
+    arrival = g_ascii_strtoll (trace[i], &e, 10);
+    tseq = g_ascii_strtoull (e, &e, 0);
+    payload = g_ascii_strtoull (e, &e, 10);
+    ssrc = g_ascii_strtoull (e, &e, 10);
+    gst_harness_push (b.h, rtp_packet ((guint32) ssrc, next_seq (seqs,
+                (guint32) ssrc), NO_EXT, (gint) tseq, payload,
+            (GstClockTime) arrival * GST_USECOND, 0, 5, FALSE));
+    gst_buffer_unref (gst_harness_pull (b.h));
+  }
+  fail_unless (gst_harness_push_event (b.h, gst_event_new_eos ()));
+
+  for (i = 0; ref[i] != NULL; i++)
+    if (*ref[i])
+      n_ref++;
+  while ((buf = gst_harness_try_pull (b.rtcp)) != NULL) {
+    GstMapInfo map;
+    gchar *hex;
+    guint k;
+
+    fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+    hex = g_malloc (2 * map.size + 1);
+    for (k = 0; k < map.size; k++)
+      g_snprintf (hex + 2 * k, 3, "%02x", map.data[k]);
+    if (r < n_ref) {
+      gchar *want = strstr (ref[r], "hex=");
+      guint64 ms = g_ascii_strtoull (ref[r], NULL, 10);
+
+      fail_unless (want != NULL);
+      fail_unless_equals_string (hex, want + 4);
+      fail_unless_equals_uint64 ((GST_BUFFER_PTS (buf) / 1000 + 500) / 1000,
+          ms);
+      r++;
+    } else {
+      /* the tail: RTPFB FMT 15 past the last Process() */
+      fail_unless_equals_int (map.data[1], 205);
+      fail_unless_equals_int (map.data[0] & 0x1f, 15);
+      tail++;
+    }
+    g_free (hex);
+    gst_buffer_unmap (buf, &map);
+    gst_buffer_unref (buf);
+  }
+  fail_unless_equals_int (r, n_ref);
+  fail_unless (tail >= 1);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "twcc-packets"),
+      n_ref + tail);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"), 0);
+
+  g_hash_table_unref (seqs);
+  g_strfreev (trace);
+  g_strfreev (ref);
+  bwe_teardown (&b);
+}
+END_TEST
+
+static guint
+probe_estimate_with (const gchar * caps, guint prop_id, guint8 packet_id,
+    gboolean two_byte, gboolean array_caps)
+{
+  Bwe b;
+  gint64 now_ms = 100000;
+  guint i, bitrate;
+
+  bwe_setup (&b, caps);
+  if (prop_id)
+    g_object_set (b.h->element, "abs-send-time-id", prop_id, NULL);
+  for (i = 0; i < 10; i++) {
+    now_ms += i < 5 ? 10 : 5;
+    gst_harness_push (b.h, rtp_packet (0, (guint16) i,
+            abs_send_time (now_ms, 1000), NO_EXT, 1000,
+            (GstClockTime) now_ms * GST_MSECOND, packet_id, 0, two_byte));
+    gst_buffer_unref (gst_harness_pull (b.h));
+  }
+  g_object_get (b.h->element, "estimated-bitrate", &bitrate, NULL);
+  bwe_teardown (&b);
+  return bitrate;
+}
+
+START_TEST (test_ext_ids)
+{
+  /* from the caps, one-byte and two-byte */
+  fail_unless_equals_int (probe_estimate_with (CAPS_AST3, 0, 3, FALSE, FALSE),
+      1601000);
+  fail_unless_equals_int (probe_estimate_with (CAPS_AST3, 0, 3, TRUE, FALSE),
+      1601000);
+  /* the SDP form [direction, uri, attributes] */
+  fail_unless_equals_int (probe_estimate_with ("application/x-rtp, "
+          "extmap-3=(string)<\"sendrecv\", \"" AST_URI "\", \"\">", 0, 3,
+          FALSE, FALSE), 1601000);
+  /* a two-byte id above 14 */
+  fail_unless_equals_int (probe_estimate_with ("application/x-rtp, "
+          "extmap-200=(string)" AST_URI, 0, 200, TRUE, FALSE), 1601000);
+  /* caps say 4, packets carry 3: nothing */
+  fail_unless_equals_int (probe_estimate_with ("application/x-rtp, "
+          "extmap-4=(string)" AST_URI, 0, 3, FALSE, FALSE), 0);
+  /* no extmap at all (rtpbin's request-rtp-decoder tap): the property */
+  fail_unless_equals_int (probe_estimate_with ("application/x-rtp", 3, 3,
+          FALSE, FALSE), 1601000);
+  /* the property wins over the caps */
+  fail_unless_equals_int (probe_estimate_with ("application/x-rtp, "
+          "extmap-4=(string)" AST_URI, 3, 3, FALSE, FALSE), 1601000);
+  fail_unless_equals_int (probe_estimate_with (CAPS_AST3, 4, 3, FALSE,
+          FALSE), 0);
+}
+END_TEST
+
+static GstBuffer *
+bytes_buffer (const guint8 * d, gsize n, GstClockTime dts)
+{
+  GstBuffer *buf = gst_buffer_new_memdup (d, n);
+
+  GST_BUFFER_DTS (buf) = dts;
+  return buf;
+}
+
+/* Every kind of bad input: forwarded unchanged, skipped by the estimator,
+ * counted under its own reason; the estimate of the good packets around
+ * them is libwebrtc's. */
+START_TEST (test_bad_input)
+{
+  Bwe b;
+  gint64 now_ms = 100000;
+  guint i, bitrate;
+  struct
+  {
+    const gchar *reason;
+    guint8 d[24];
+    gsize n;
+  } bad[] = {
+    {"skipped-too-short", {0x90, 96, 0, 1}, 4},
+    {"skipped-bad-version", {0x50, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9}, 12},
+    {"skipped-rtcp", {0x80, 0xc8, 0, 6, 0, 0, 0, 9, 0, 0, 0, 0}, 12},
+    {"skipped-csrc-past-end", {0x83, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 1, 2,
+            3, 4}, 16},
+    {"skipped-ext-past-end", {0x90, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0xbe,
+            0xde, 0, 3, 0x32, 1, 2, 3}, 20},
+    {"skipped-padding-invalid", {0xb0, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0xbe,
+            0xde, 0, 1, 0x32, 1, 2, 3, 0, 0, 0, 9}, 24},
+    {"skipped-ext-element-past-end", {0x90, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9,
+            0xbe, 0xde, 0, 1, 0x35, 1, 2, 3}, 20},
+    {"skipped-ext-reserved-id", {0x90, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0xbe,
+            0xde, 0, 1, 0xf2, 1, 2, 3}, 20},
+    {"skipped-ext-wrong-size", {0x90, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0xbe,
+            0xde, 0, 1, 0x31, 1, 2, 0}, 20},
+    {"skipped-no-extension", {0x80, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9}, 12},
+  };
+  guint n_bad = G_N_ELEMENTS (bad);
+
+  bwe_setup (&b, CAPS_AST3);
+  for (i = 0; i < 10; i++) {
+    guint k;
+
+    now_ms += i < 5 ? 10 : 5;
+    /* all bad kinds between good packets, at the same arrival time */
+    for (k = 0; k < n_bad; k++) {
+      GstBuffer *in = bytes_buffer (bad[k].d, bad[k].n,
+          (GstClockTime) now_ms * GST_MSECOND);
+      GstBuffer *out;
+      GstMapInfo m;
+
+      gst_buffer_ref (in);
+      fail_unless_equals_int (gst_harness_push (b.h, in), GST_FLOW_OK);
+      out = gst_harness_pull (b.h);
+      fail_unless (out == in);
+      fail_unless (gst_buffer_map (out, &m, GST_MAP_READ));
+      fail_unless_equals_int (m.size, bad[k].n);
+      fail_unless (memcmp (m.data, bad[k].d, m.size) == 0);
+      gst_buffer_unmap (out, &m);
+      gst_buffer_unref (out);
+      gst_buffer_unref (in);
+    }
+    gst_harness_push (b.h, ast_packet (0, (guint16) i,
+            abs_send_time (now_ms, 1000), 1000,
+            (GstClockTime) now_ms * GST_MSECOND));
+    gst_buffer_unref (gst_harness_pull (b.h));
+  }
+  /* time going backwards */
+  gst_harness_push (b.h, ast_packet (0, 10, abs_send_time (now_ms + 5, 1000),
+          1000, (GstClockTime) (now_ms - 1) * GST_MSECOND));
+  gst_buffer_unref (gst_harness_pull (b.h));
+  /* a duplicate, a reordered packet and a sequence jump: counted, estimated */
+  gst_harness_push (b.h, ast_packet (0, 9, abs_send_time (now_ms, 1000), 1000,
+          (GstClockTime) now_ms * GST_MSECOND));
+  gst_buffer_unref (gst_harness_pull (b.h));
+  gst_harness_push (b.h, ast_packet (0, 7, abs_send_time (now_ms, 1000), 1000,
+          (GstClockTime) now_ms * GST_MSECOND));
+  gst_buffer_unref (gst_harness_pull (b.h));
+  gst_harness_push (b.h, ast_packet (0, 5000, abs_send_time (now_ms, 1000),
+          1000, (GstClockTime) now_ms * GST_MSECOND));
+  gst_buffer_unref (gst_harness_pull (b.h));
+
+  for (i = 0; i < n_bad; i++)
+    fail_unless_equals_uint64 (stat_u64 (b.h->element, bad[i].reason), 10);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element,
+          "skipped-time-backwards"), 1);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "skipped"),
+      10 * n_bad + 1);
+  /* the no-extension packet (SSRC 9, seq 1) came 10 times: 9 duplicates */
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "duplicates"), 9 + 2);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "reordered"), 0);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "seq-jumps"), 1);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets"),
+      10 * n_bad + 10 + 4);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"),
+      10 + 3);
+  g_object_get (b.h->element, "estimated-bitrate", &bitrate, NULL);
+  fail_unless_equals_int (bitrate, 1601000);
+  bwe_teardown (&b);
+}
+END_TEST
+
+/* A buffer without DTS or PTS in an element with no clock: skipped as
+ * no-time, forwarded. */
+START_TEST (test_no_time)
+{
+  GstHarness *h = gst_harness_new_with_padnames ("rtpbwe", "sink", "src");
+  GstBuffer *in, *out;
+
+  gst_harness_use_systemclock (h);
+  gst_element_set_clock (h->element, NULL);
+  gst_harness_set_src_caps_str (h, CAPS_AST3);
+  in = ast_packet (0, 1, 100, 100, GST_CLOCK_TIME_NONE);
+  gst_buffer_ref (in);
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless (out == in);
+  gst_buffer_unref (out);
+  gst_buffer_unref (in);
+  fail_unless_equals_uint64 (stat_u64 (h->element, "skipped-no-time"), 1);
+  fail_unless_equals_uint64 (stat_u64 (h->element, "skipped"), 1);
+  gst_harness_teardown (h);
+}
+END_TEST
+
+/* A packet with sequence 7 after 9 that was never seen: reordered. */
+START_TEST (test_reordered)
+{
+  GstHarness *h = gst_harness_new_with_padnames ("rtpbwe", "sink", "src");
+  guint16 seqs[] = { 1, 2, 4, 3, 3, 5 };
+  guint i;
+
+  gst_harness_set_src_caps_str (h, CAPS_AST3);
+  for (i = 0; i < G_N_ELEMENTS (seqs); i++) {
+    gst_harness_push (h, ast_packet (7, seqs[i], 100 * i, 100,
+            i * GST_MSECOND));
+    gst_buffer_unref (gst_harness_pull (h));
+  }
+  fail_unless_equals_uint64 (stat_u64 (h->element, "reordered"), 1);
+  fail_unless_equals_uint64 (stat_u64 (h->element, "duplicates"), 1);
+  fail_unless_equals_uint64 (stat_u64 (h->element, "packets-estimated"), 6);
+  gst_harness_teardown (h);
+}
+END_TEST
+
+static void
+count_notify (GObject * o, GParamSpec * p, guint * n)
+{
+  (*n)++;
+}
+
+/* Properties marked changeable in PLAYING apply to the next packet. */
+START_TEST (test_properties_in_playing)
+{
+  Bwe b;
+  gint64 now_ms = 100000;
+  guint i, notifies = 0;
+  GArray *rembs;
+  GParamSpec *p;
+
+  bwe_setup (&b, "application/x-rtp");
+  p = g_object_class_find_property (G_OBJECT_GET_CLASS (b.h->element),
+      "feedback");
+  fail_unless (p->flags & GST_PARAM_MUTABLE_PLAYING);
+  p = g_object_class_find_property (G_OBJECT_GET_CLASS (b.h->element),
+      "abs-send-time-id");
+  fail_unless (p->flags & GST_PARAM_MUTABLE_PLAYING);
+  p = g_object_class_find_property (G_OBJECT_GET_CLASS (b.h->element),
+      "estimator");
+  fail_unless (p->flags & GST_PARAM_MUTABLE_READY);
+
+  g_signal_connect (b.h->element, "notify::estimated-bitrate",
+      G_CALLBACK (count_notify), &notifies);
+  g_object_set (b.h->element, "feedback", 4 /* none */ ,
+      "remb-sender-ssrc", 0x11223344, NULL);
+  for (i = 0; i < 10; i++) {
+    now_ms += i < 5 ? 10 : 5;
+    /* the id becomes known after 2 packets, feedback is switched on after 5 */
+    if (i == 2)
+      g_object_set (b.h->element, "abs-send-time-id", 3, NULL);
+    if (i == 5)
+      g_object_set (b.h->element, "feedback", 1 /* remb */ , NULL);
+    gst_harness_push (b.h, ast_packet (0, (guint16) i,
+            abs_send_time (now_ms, 1000), 1000,
+            (GstClockTime) now_ms * GST_MSECOND));
+    gst_buffer_unref (gst_harness_pull (b.h));
+  }
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "skipped-no-extension"),
+      2);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"), 8);
+  /* estimates before packet 5 sent no REMB; the first one after it did */
+  rembs = pull_rembs (&b, NULL);
+  fail_unless (notifies >= 1);
+  fail_unless (rembs->len >= 1);
+  g_array_unref (rembs);
+  bwe_teardown (&b);
+}
+END_TEST
+
+/* The REMB's sender SSRC follows remb-sender-ssrc, also when set in
+ * PLAYING. */
+START_TEST (test_remb_sender_ssrc)
+{
+  Bwe b;
+  GstBuffer *buf;
+  GstMapInfo m;
+  BweRemb remb;
+
+  bwe_setup (&b, CAPS_AST3);
+  g_object_set (b.h->element, "remb-sender-ssrc", 0xcafe0001u, NULL);
+  push_probe_stream (&b, TRUE);
+  buf = gst_harness_pull (b.rtcp);
+  fail_unless (gst_buffer_map (buf, &m, GST_MAP_READ));
+  fail_unless_equals_int (bwe_remb_parse (m.data, m.size, &remb), 0);
+  fail_unless_equals_int (remb.sender_ssrc, 0xcafe0001u);
+  fail_unless_equals_int (remb.num_ssrcs, 1);
+  fail_unless_equals_int (remb.ssrcs[0], 0);
+  /* reduced-size: one PSFB packet, nothing else */
+  fail_unless_equals_int (m.size, 4 * (GST_READ_UINT16_BE (m.data + 2) + 1));
+  gst_buffer_unmap (buf, &m);
+  gst_buffer_unref (buf);
+  bwe_teardown (&b);
+}
+END_TEST
+
+/* PAUSED -> READY -> PLAYING starts afresh: counters and estimate at 0 (with
+ * a notify), then the same stream gives the same estimates again. */
+START_TEST (test_state_reset)
+{
+  Bwe b;
+  GArray *e1, *e2;
+  guint bitrate, notifies = 0, i;
+
+  bwe_setup (&b, CAPS_AST3);
+  push_probe_stream (&b, TRUE);
+  e1 = pop_estimates (&b);
+  g_array_unref (pull_rembs (&b, NULL));
+
+  g_signal_connect (b.h->element, "notify::estimated-bitrate",
+      G_CALLBACK (count_notify), &notifies);
+  fail_unless_equals_int (gst_element_set_state (b.h->element,
+          GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (notifies, 1);
+  g_object_get (b.h->element, "estimated-bitrate", &bitrate, NULL);
+  fail_unless_equals_int (bitrate, 0);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets"), 0);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "remb-packets"), 0);
+
+  fail_unless_equals_int (gst_element_set_state (b.h->element,
+          GST_STATE_PLAYING), GST_STATE_CHANGE_SUCCESS);
+  gst_harness_set_src_caps_str (b.h, CAPS_AST3);
+  push_probe_stream (&b, TRUE);
+  e2 = pop_estimates (&b);
+  fail_unless (e1->len > 0);
+  fail_unless_equals_int (e1->len, e2->len);
+  for (i = 0; i < e1->len; i++) {
+    fail_unless_equals_int (g_array_index (e1, Estimate, i).bitrate,
+        g_array_index (e2, Estimate, i).bitrate);
+    fail_unless_equals_uint64 (g_array_index (e1, Estimate, i).timestamp,
+        g_array_index (e2, Estimate, i).timestamp);
+  }
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "remb-packets"), 1);
+  g_array_unref (e1);
+  g_array_unref (e2);
+  bwe_teardown (&b);
+}
+END_TEST
+
+static Suite *
+rtpbwe_suite (void)
+{
+  Suite *s = suite_create ("rtpbwe");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_probe_estimate);
+  tcase_add_test (tc, test_arrival_from_clock);
+  tcase_add_test (tc, test_dts_before_pts);
+  tcase_add_test (tc, test_passthrough);
+  tcase_add_test (tc, test_rtcp_events);
+  tcase_add_test (tc, test_rtcp_unlinked);
+  tcase_add_test (tc, test_flush_both_pads);
+  tcase_add_test (tc, test_parity_seed101);
+  tcase_add_test (tc, test_twcc_seed101);
+  tcase_add_test (tc, test_ext_ids);
+  tcase_add_test (tc, test_bad_input);
+  tcase_add_test (tc, test_no_time);
+  tcase_add_test (tc, test_reordered);
+  tcase_add_test (tc, test_properties_in_playing);
+  tcase_add_test (tc, test_remb_sender_ssrc);
+  tcase_add_test (tc, test_state_reset);
+  return s;
+}
+
+GST_CHECK_MAIN (rtpbwe);
