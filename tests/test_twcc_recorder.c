@@ -2,6 +2,7 @@
  * (remote_estimator_proxy_unittest.cc, gcc-reference 2.7): media SSRC 456,
  * base sequence number 10, base time 123 ms. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,6 +414,130 @@ START_TEST (test_negative_arrival_ignored)
 
 END_TEST;
 
+/* ---- a long random run, driven as the element drives it ---- */
+
+#define STRESS_PACKETS 120000
+
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+static uint32_t
+rng (void)
+{
+  rng_state ^= rng_state >> 12;
+  rng_state ^= rng_state << 25;
+  rng_state ^= rng_state >> 27;
+  return (uint32_t) ((rng_state * 2685821657736338717ull) >> 32);
+}
+
+typedef struct
+{
+  int64_t arrival_us;
+  int64_t seq;                  /* unwrapped, as sent */
+} StressPacket;
+
+static StressPacket stress[STRESS_PACKETS + STRESS_PACKETS / 10];
+static int64_t first_arrival[STRESS_PACKETS];
+static bool reported[STRESS_PACKETS];
+static int64_t latest_sent[65536];      /* unwrapped seq per 16-bit seq */
+
+static int
+cmp_arrival (const void *a, const void *b)
+{
+  const StressPacket *x = a, *y = b;
+
+  if (x->arrival_us != y->arrival_us)
+    return x->arrival_us < y->arrival_us ? -1 : 1;
+  return x->seq < y->seq ? -1 : (x->seq > y->seq);
+}
+
+static void
+check_feedback (const uint8_t * buf, size_t len, int64_t newest_seq)
+{
+  BweTwccInfo info;
+  int count = bwe_twcc_parse (buf, len, &info, st, BWE_TWCC_MAX_STATUSES);
+
+  ck_assert_int_gt (count, 0);
+  ck_assert (info.has_deltas);
+  for (int j = 0; j < count; j++) {
+    int64_t seq;
+
+    if (st[j].symbol == BWE_TWCC_NOT_RECEIVED)
+      continue;
+    /* The 16-bit number names the newest packet sent with it. */
+    seq = latest_sent[st[j].seq];
+    ck_assert_int_le (seq, newest_seq);
+    ck_assert_int_ge (first_arrival[seq], 0);
+    ck_assert_msg (llabs (st[j].time_us - first_arrival[seq]) <=
+        BWE_TWCC_DELTA_TICK_US / 2, "seq %lld reported at %lld, arrived %lld",
+        (long long) seq, (long long) st[j].time_us,
+        (long long) first_arrival[seq]);
+    reported[seq] = true;
+  }
+}
+
+START_TEST (test_random_stress)
+{
+  /* 2 % loss, 3 % of packets late by up to 40 ms, 1 % duplicated within
+   * 100 ms, bursts of 1-3 ms spacing, 1 s pauses, the bitrate (so the
+   * interval) changing every 5000 packets, feedback in 1200-byte packets. */
+  static const uint32_t bitrates[] = { 0, 80000, 300000, 20000, 1000000 };
+  size_t n = 0, sent_max;
+  int64_t t = 5 * 1000 * MS, newest = -1;
+  uint8_t buf[1200];
+  size_t len, feedback = 0;
+
+  for (int64_t seq = 0; seq < STRESS_PACKETS; seq++) {
+    first_arrival[seq] = -1;
+    reported[seq] = false;
+    t += rng () % 100 == 0 ? 1000 * MS : (int64_t) (rng () % 3000);
+    if (rng () % 50 == 0)
+      continue;
+    stress[n].seq = seq;
+    stress[n].arrival_us = t + (rng () % 33 == 0 ? rng () % 40000 : 0);
+    n++;
+    if (rng () % 100 == 0) {
+      stress[n].seq = seq;
+      stress[n].arrival_us = stress[n - 1].arrival_us + 1 + rng () % 100000;
+      n++;
+    }
+  }
+  qsort (stress, n, sizeof (stress[0]), cmp_arrival);
+  sent_max = n;
+
+  for (size_t i = 0; i < sent_max; i++) {
+    int64_t due, seq = stress[i].seq;
+
+    if (i % 5000 == 0)
+      bwe_twcc_recorder_on_bitrate (&rec, bitrates[(i / 5000) % 5]);
+    /* Every Process() due before this arrival runs first. */
+    while ((due = bwe_twcc_recorder_next_process_us (&rec)) <
+        stress[i].arrival_us) {
+      while ((len = bwe_twcc_recorder_process (&rec, due, buf,
+                  sizeof (buf))) > 0) {
+        check_feedback (buf, len, newest);
+        feedback++;
+      }
+    }
+    if (first_arrival[seq] < 0)
+      first_arrival[seq] = stress[i].arrival_us;
+    if (seq > newest)
+      newest = seq;
+    latest_sent[seq & 0xFFFF] = seq;
+    bwe_twcc_recorder_on_packet (&rec, stress[i].arrival_us, (uint16_t) seq,
+        1200, SSRC);
+  }
+  while ((len = bwe_twcc_recorder_flush (&rec, buf, sizeof (buf))) > 0) {
+    check_feedback (buf, len, newest);
+    feedback++;
+  }
+  ck_assert_uint_gt (feedback, 1000);
+  for (int64_t seq = 0; seq < STRESS_PACKETS; seq++)
+    ck_assert_msg (first_arrival[seq] < 0 || reported[seq],
+        "seq %lld never reported", (long long) seq);
+}
+
+END_TEST;
+
 static Suite *
 twcc_recorder_suite (void)
 {
@@ -437,6 +562,7 @@ twcc_recorder_suite (void)
   tcase_add_test (tc, test_small_cap_splits);
   tcase_add_test (tc, test_tracks_at_most_2_15);
   tcase_add_test (tc, test_negative_arrival_ignored);
+  tcase_add_test (tc, test_random_stress);
   suite_add_tcase (s, tc);
   return s;
 }

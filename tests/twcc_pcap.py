@@ -3,7 +3,7 @@
 must be decoded by tshark as RTCP transport-wide feedback without any
 malformed packet or expert warning.
 
-Usage: twcc_pcap.py BWE_REPLAY TRACE.twcc.gz [TRACE.twcc.gz ...]
+Usage: twcc_pcap.py BWE_REPLAY TRACE [TRACE ...]   (gzipped when *.gz)
 Exits 77 (skipped) when tshark is not installed."""
 import gzip
 import os
@@ -46,7 +46,8 @@ def main():
     replay, traces = sys.argv[1], sys.argv[2:]
     failed = False
     for trace in traces:
-        with gzip.open(trace, "rb") as f:
+        opener = gzip.open if trace.endswith(".gz") else open
+        with opener(trace, "rb") as f:
             out = subprocess.run([replay, "--twcc"], input=f.read(),
                                  capture_output=True, check=True).stdout
         packets = []
