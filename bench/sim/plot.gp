@@ -11,6 +11,8 @@ set key outside right top
 set xlabel "time (s)"
 
 set ylabel "rate (kbit/s)"
+set yrange [0:*]
+set offsets 0, 0, graph 0.08, 0
 set size 1,0.62
 set origin 0,0.36
 est(f) = 6 + 4 * (f - 1)
@@ -22,6 +24,7 @@ plot infile using 1:2 with steps lw 2 lc rgb "black" title "capacity", \
      for [c=(tcp ? 5 : 1):(tcp ? 5 : 0)] infile using 1:(column(c)) with lines lw 1 lc rgb "gray50" title "TCP"
 
 set ylabel "queue (ms)"
+set offsets 0, 0, 0, 0
 set size 1,0.36
 set origin 0,0
 plot infile using 1:4 with lines lc rgb "orange" title "max", \
