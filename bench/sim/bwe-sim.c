@@ -36,7 +36,10 @@ main (int argc, char **argv)
   sim_options_init (&o);
   for (i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp (a, "--header") == 0) {
+    if (strcmp (a, "--help") == 0) {
+      usage ();
+      return 0;
+    } else if (strcmp (a, "--header") == 0) {
       header = true;
     } else if (strcmp (a, "--no-probing") == 0) {
       o.no_probing = true;
