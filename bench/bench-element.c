@@ -4,18 +4,31 @@
  * rtpbwe elements in one process, one element with many SSRCs.
  *
  *   bench-element [--buffers N] [--runs N] [--instances N] [--no-header]
+ *                 [--callgrind] [--ir NAME=COUNT]...
+ *
+ * --callgrind: one run of each element, the push loop dumped as
+ * "element-identity" / "element-rtpbwe" (bench/run-cost.sh hands the counts
+ * back with --ir).
  *
  * Buffers are RTP packets of the cost benchmark's trace carrying abs-send-time
  * (one-byte extension, id 3), DTS = arrival time; built once, pushed by
  * reference, so both elements see identical input and no allocation of ours. */
 #include <gst/gst.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "alloc_count.h"
 #include "trace_gen.h"
+
+#ifdef BENCH_HAVE_CALLGRIND
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_ZERO_STATS do { } while (0)
+#define CALLGRIND_DUMP_STATS_AT(name) do { (void) (name); } while (0)
+#endif
 
 #define DEFAULT_BUFFERS 50000
 #define DEFAULT_RUNS 7
@@ -97,25 +110,30 @@ make_rtp (const BenchPacket * p, uint16_t seq, uint32_t ssrc)
   return buf;
 }
 
+/* factory "fakesink": our pad straight into the sink (the bare chain). */
 static bool
 chain_new (Chain * c, const char *factory)
 {
-  GstElement *el = gst_element_factory_make (factory, NULL);
+  gboolean bare = strcmp (factory, "fakesink") == 0;
+  GstElement *el = bare ? NULL : gst_element_factory_make (factory, NULL);
   GstElement *sink = gst_element_factory_make ("fakesink", NULL);
   GstCaps *caps;
   GstSegment seg;
   GstPad *sinkpad;
 
-  if (!el || !sink)
+  if ((!bare && !el) || !sink)
     return false;
   g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample",
       FALSE, NULL);
   c->pipeline = gst_pipeline_new (NULL);
-  gst_bin_add_many (GST_BIN (c->pipeline), el, sink, NULL);
-  if (!gst_element_link_pads (el, "src", sink, "sink"))
-    return false;
+  gst_bin_add (GST_BIN (c->pipeline), sink);
+  if (el) {
+    gst_bin_add (GST_BIN (c->pipeline), el);
+    if (!gst_element_link_pads (el, "src", sink, "sink"))
+      return false;
+  }
   c->src = gst_pad_new ("src", GST_PAD_SRC);
-  sinkpad = gst_element_get_static_pad (el, "sink");
+  sinkpad = gst_element_get_static_pad (el ? el : sink, "sink");
   gst_pad_link (c->src, sinkpad);
   gst_object_unref (sinkpad);
   gst_element_set_state (c->pipeline, GST_STATE_PLAYING);
@@ -141,6 +159,8 @@ chain_free (Chain * c)
   gst_object_unref (c->pipeline);
 }
 
+static gboolean callgrind;
+
 /* One run: a fresh chain, every buffer pushed once.  ns per buffer. */
 static double
 run_once (const char *factory, GstBuffer ** bufs, int n, uint64_t * allocs)
@@ -154,30 +174,52 @@ run_once (const char *factory, GstBuffer ** bufs, int n, uint64_t * allocs)
     fprintf (stderr, "bench-element: cannot build a chain with %s\n", factory);
     exit (1);
   }
+  if (callgrind)
+    CALLGRIND_ZERO_STATS;
   a0 = bench_alloc_count ();
   t0 = now_ns ();
   for (i = 0; i < n; i++)
     gst_pad_push (c.src, gst_buffer_ref (bufs[i]));
   t1 = now_ns ();
   *allocs = bench_alloc_count () - a0;
+  if (callgrind) {
+    char name[64];
+    g_snprintf (name, sizeof (name), "element-%s", factory);
+    CALLGRIND_DUMP_STATS_AT (name);
+  }
   chain_free (&c);
   return (t1 - t0) / n;
 }
 
-/* `instances` chains fed round robin, `per` buffers each.  Buffers per
- * second on this one thread. */
 static double
-run_scale (const char *factory, int instances, GstBuffer ** bufs, int per)
+max_rss_kb (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return (double) ru.ru_maxrss;
+}
+
+/* `instances` chains fed round robin, `per` buffers each.  Buffers per
+ * second on this one thread; *rss_kb: growth of the peak resident size
+ * while the chains were built. */
+static double
+run_scale (const char *factory, int instances, GstBuffer ** bufs, int per,
+    double *rss_kb)
 {
   Chain *c = g_new0 (Chain, instances);
-  double t0, t1;
+  double t0, t1, rss0 = max_rss_kb ();
   int i, k;
 
   for (k = 0; k < instances; k++)
     if (!chain_new (&c[k], factory))
       exit (1);
+  /* Touch every chain once so its state is resident. */
+  for (k = 0; k < instances; k++)
+    gst_pad_push (c[k].src, gst_buffer_ref (bufs[0]));
+  *rss_kb = max_rss_kb () - rss0;
   t0 = now_ns ();
-  for (i = 0; i < per; i++)
+  for (i = 1; i <= per; i++)
     for (k = 0; k < instances; k++)
       gst_pad_push (c[k].src, gst_buffer_ref (bufs[i]));
   t1 = now_ns ();
@@ -195,12 +237,24 @@ main (int argc, char **argv)
   gboolean header = TRUE, have_rtpbwe;
   BenchPacket *tr;
   GstBuffer **bufs, **many;
-  double *t_id, *t_bwe;
+  double *t_id, *t_bwe, *t_bare;
   uint64_t a_id = 0, a_bwe = 0;
+  double ir_id = -1, ir_bwe = -1, ir_bare = -1;
 
   for (i = 1; i < argc; i++) {
     if (strcmp (argv[i], "--no-header") == 0)
       header = FALSE;
+    else if (strcmp (argv[i], "--callgrind") == 0)
+      callgrind = TRUE;
+    else if (i + 1 < argc && strcmp (argv[i], "--ir") == 0) {
+      const char *v = argv[++i];
+      if (g_str_has_prefix (v, "element-identity="))
+        ir_id = g_ascii_strtod (strchr (v, '=') + 1, NULL);
+      else if (g_str_has_prefix (v, "element-rtpbwe="))
+        ir_bwe = g_ascii_strtod (strchr (v, '=') + 1, NULL);
+      else if (g_str_has_prefix (v, "element-fakesink="))
+        ir_bare = g_ascii_strtod (strchr (v, '=') + 1, NULL);
+    }
     else if (i + 1 < argc && strcmp (argv[i], "--buffers") == 0)
       buffers = atoi (argv[++i]);
     else if (i + 1 < argc && strcmp (argv[i], "--runs") == 0)
@@ -209,33 +263,54 @@ main (int argc, char **argv)
       instances = atoi (argv[++i]);
     else {
       fprintf (stderr, "usage: bench-element [--buffers N] [--runs N] "
-          "[--instances N] [--no-header]\n");
+          "[--instances N] [--no-header] [--callgrind] [--ir NAME=COUNT]\n");
       return 2;
     }
   }
-  if (buffers < SCALE_BUFFERS_PER_INSTANCE || runs < 1 || instances < 1)
+  if (buffers <= SCALE_BUFFERS_PER_INSTANCE || runs < 1 || instances < 1)
     return 2;
 
   gst_init (NULL, NULL);
-  have_rtpbwe = gst_registry_check_feature_version (gst_registry_get (),
-      "rtpbwe", 1, 0, 0);
-  if (header)
-    printf ("| measurement | value | notes |\n|---|---|---|\n");
-
+  {
+    GstElementFactory *f = gst_element_factory_find ("rtpbwe");
+    have_rtpbwe = f != NULL;
+    if (f)
+      gst_object_unref (f);
+  }
   tr = g_new (BenchPacket, buffers);
   bench_trace_generate (tr, (size_t) buffers, 1);
   bufs = g_new (GstBuffer *, buffers);
   for (i = 0; i < buffers; i++)
     bufs[i] = make_rtp (&tr[i], (uint16_t) i, tr[i].ssrc);
 
+  if (callgrind) {
+    run_once ("fakesink", bufs, buffers, &a_id);
+    run_once ("identity", bufs, buffers, &a_id);
+    if (have_rtpbwe)
+      run_once ("rtpbwe", bufs, buffers, &a_bwe);
+    for (i = 0; i < buffers; i++)
+      gst_buffer_unref (bufs[i]);
+    g_free (bufs);
+    g_free (tr);
+    return 0;
+  }
+  if (header)
+    printf ("| measurement | value | notes |\n|---|---|---|\n");
+
   t_id = g_new (double, runs);
   t_bwe = g_new (double, runs);
+  t_bare = g_new (double, runs);
   for (r = 0; r < runs; r++) {
+    uint64_t a_bare;
     fprintf (stderr, "bench-element: run %d/%d\n", r + 1, runs);
+    t_bare[r] = run_once ("fakesink", bufs, buffers, &a_bare);
     t_id[r] = run_once ("identity", bufs, buffers, &a_id);
     if (have_rtpbwe)
       t_bwe[r] = run_once ("rtpbwe", bufs, buffers, &a_bwe);
   }
+  printf ("| bare chain: ns/buffer | %.0f | pad -> fakesink, no element; "
+      "fastest of %d (median %.0f) |\n", fastest (t_bare, runs), runs,
+      median (t_bare, runs));
   printf ("| element identity: ns/buffer | %.0f | baseline: pad -> identity "
       "-> fakesink; fastest of %d runs of %d buffers (median %.0f) |\n",
       fastest (t_id, runs), runs, buffers, median (t_id, runs));
@@ -249,16 +324,28 @@ main (int argc, char **argv)
         median (t_bwe, runs));
     printf ("| element rtpbwe / identity | %.2f | %.0f ns more per buffer |\n",
         bwe / id, bwe - id);
+    if (ir_id > 0 && ir_bwe > 0 && ir_bare > 0)
+      printf ("| element: instructions/buffer (callgrind) | %.0f rtpbwe, %.0f "
+          "identity | ratio %.2f; %.0f (rtpbwe), %.0f (identity) above the "
+          "bare chain's %.0f |\n", ir_bwe / buffers, ir_id / buffers,
+          ir_bwe / ir_id, (ir_bwe - ir_bare) / buffers,
+          (ir_id - ir_bare) / buffers, ir_bare / buffers);
     if (bench_alloc_counting ())
       printf ("| element: heap allocations/buffer | %.4f rtpbwe, %.4f "
           "identity | last run each |\n", (double) a_bwe / buffers,
           (double) a_id / buffers);
 
-    fprintf (stderr, "bench-element: scale, %d elements\n", instances);
-    printf ("| scale: %d rtpbwe elements, one process | %.0f buffers/s per "
-        "core | identity: %.0f |\n", instances, run_scale ("rtpbwe",
-            instances, bufs, SCALE_BUFFERS_PER_INSTANCE),
-        run_scale ("identity", instances, bufs, SCALE_BUFFERS_PER_INSTANCE));
+    {
+      double rss_bwe, rss_id, pps_bwe, pps_id;
+      fprintf (stderr, "bench-element: scale, %d elements\n", instances);
+      pps_bwe = run_scale ("rtpbwe", instances, bufs,
+          SCALE_BUFFERS_PER_INSTANCE, &rss_bwe);
+      pps_id = run_scale ("identity", instances, bufs,
+          SCALE_BUFFERS_PER_INSTANCE, &rss_id);
+      printf ("| scale: %d rtpbwe elements, one process | %.0f buffers/s per "
+          "core | identity: %.0f; peak RSS grew %.0f kB per rtpbwe chain |\n",
+          instances, pps_bwe, pps_id, rss_bwe / instances);
+    }
 
     many = g_new (GstBuffer *, buffers);
     for (i = 0; i < buffers; i++)
@@ -279,5 +366,6 @@ main (int argc, char **argv)
   g_free (tr);
   g_free (t_id);
   g_free (t_bwe);
+  g_free (t_bare);
   return 0;
 }

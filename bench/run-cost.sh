@@ -31,9 +31,22 @@ echo "run-cost: timed passes" >&2
 "$COST" "${ir_args[@]}" "$@"
 
 if [ -x "$BUILD/bench/bench-element" ]; then
+  export GST_PLUGIN_PATH="$BUILD/gst${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+  el_args=()
+  if command -v valgrind >/dev/null; then
+    echo "run-cost: element callgrind pass" >&2
+    rm -f "$tmp"/el.out*
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/el.out" \
+      "$BUILD/bench/bench-element" --callgrind 2>"$tmp/valgrind.log" >/dev/null ||
+      { cat "$tmp/valgrind.log" >&2; exit 1; }
+    for f in "$tmp"/el.out.*; do
+      name=$(sed -n 's/^desc: Trigger: Client Request: //p' "$f")
+      ir=$(sed -n 's/^summary: //p' "$f")
+      [ -n "$name" ] && [ -n "$ir" ] && el_args+=(--ir "$name=$ir")
+    done
+  fi
   echo "run-cost: element passes" >&2
-  GST_PLUGIN_PATH="$BUILD/gst${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}" \
-    "$BUILD/bench/bench-element" --no-header
+  "$BUILD/bench/bench-element" --no-header "${el_args[@]}"
 else
   echo "| element rtpbwe vs identity | not measured | GStreamer not found at build time |"
 fi
