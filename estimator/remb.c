@@ -42,6 +42,9 @@ bwe_remb_write (uint8_t * buf, size_t cap, uint32_t sender_ssrc,
 
   if (num_ssrcs > BWE_REMB_MAX_SSRCS || cap < len)
     return 0;
+  /* libwebrtc's rates are int64: larger values are sent as its maximum. */
+  if (mantissa > INT64_MAX)
+    mantissa = INT64_MAX;
   /* Truncating: the receiver never sees more than was estimated. */
   while (mantissa > MANTISSA_MAX) {
     mantissa >>= 1;
@@ -100,8 +103,9 @@ bwe_remb_parse (const uint8_t * buf, size_t len, BweRemb * out)
   exponent = buf[17] >> 2;
   mantissa = ((uint64_t) (buf[17] & 0x03) << 16) | ((uint64_t) buf[18] << 8)
       | buf[19];
-  /* A rate that does not fit 64 bits is not a rate. */
-  if (((mantissa << exponent) >> exponent) != mantissa)
+  /* A rate that does not fit libwebrtc's int64 is not a rate. */
+  if (((mantissa << exponent) >> exponent) != mantissa
+      || (mantissa << exponent) > INT64_MAX)
     return -1;
   out->sender_ssrc = get32 (buf + 4);
   out->bitrate_bps = mantissa << exponent;

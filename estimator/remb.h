@@ -20,12 +20,13 @@ typedef struct
 size_t bwe_remb_size (size_t num_ssrcs);
 
 /* Writes one REMB packet into buf; returns its length, or 0 when num_ssrcs > 255
- * or cap is too small. */
+ * or cap is too small.  Rates above INT64_MAX are sent as INT64_MAX. */
 size_t bwe_remb_write (uint8_t * buf, size_t cap, uint32_t sender_ssrc,
     uint64_t bitrate_bps, const uint32_t * ssrcs, size_t num_ssrcs);
 
 /* Parses one REMB packet (the first RTCP packet of buf).  Returns 0 on success,
- * -1 when buf is not a well-formed REMB. */
+ * -1 when buf is not a well-formed REMB: truncated, not "REMB", an SSRC count
+ * that does not match the length, or a rate above INT64_MAX (as libwebrtc). */
 int bwe_remb_parse (const uint8_t * buf, size_t len, BweRemb * out);
 
 #endif

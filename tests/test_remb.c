@@ -45,7 +45,9 @@ START_TEST (test_mantissa_truncates)
     {0x40000, 0x40000},         /* mantissa 0x20000, exponent 1 */
     {0x40001, 0x40000},         /* truncated, never rounded up */
     {30000127, 30000000},       /* 0x39387 << 7, the low 7 bits lost */
-    {UINT64_MAX, 0x3FFFFull << 46},
+    {(uint64_t) 0x3fb93 << 30, (uint64_t) 0x3fb93 << 30},  /* libwebrtc's 64-bit case */
+    {INT64_MAX, 0x3FFFFull << 45},
+    {UINT64_MAX, 0x3FFFFull << 45},     /* sent as INT64_MAX */
   };
 
   for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++) {
@@ -97,10 +99,29 @@ START_TEST (test_parse_rejects)
   buf[16] = 2;
   ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
   buf[16] = 3;
-  /* a rate that does not fit 64 bits: exponent 63, mantissa > 1 */
-  buf[17] = (63 << 2) | 0x03;
+  /* libwebrtc's ParseFailsWhenBitrateDoNotFitIn64bits / ...In63bits */
+  buf[17] |= 0xfc;
+  buf[19] |= 0x02;
   ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
+  buf[17] = 56 << 2;
+  buf[18] = 0;
+  buf[19] = 200;
+  ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
+  /* Pion's largest rate (0x3FFFF << 63) is refused the same way. */
+  {
+    static const uint8_t pion_max[] = { 0x8f, 0xce, 0x00, 0x04, 0, 0, 0, 0,
+      0, 0, 0, 0, 'R', 'E', 'M', 'B', 0x00, 0xff, 0xff, 0xff
+    };
+    ck_assert_int_eq (bwe_remb_parse (pion_max, sizeof (pion_max), &remb),
+        -1);
+  }
   buf[17] = 0x07;
+  buf[18] = 0xfb;
+  buf[19] = 0x93;
+  /* libwebrtc's ParseFailsOnTooSmallPacketToBeRemb: length 3 */
+  buf[3] = 3;
+  ck_assert_int_eq (bwe_remb_parse (buf, 16, &remb), -1);
+  buf[3] = 7;
   /* RTPFB instead of PSFB, other FMT */
   buf[1] = 205;
   ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
@@ -109,6 +130,32 @@ START_TEST (test_parse_rejects)
   ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), -1);
   buf[0] = 0x8f;
   ck_assert_int_eq (bwe_remb_parse (buf, sizeof (reference), &remb), 0);
+}
+
+END_TEST;
+
+/* Pion rtcp, receiver_estimated_maximum_bitrate_test.go
+ * (github.com/pion/rtcp): "Real data sent by Chrome while watching a 6Mb/s
+ * stream", mantissa 139487, exponent 6. */
+START_TEST (test_parse_chrome)
+{
+  static const uint8_t chrome[] = { 143, 206, 0, 5, 0, 0, 0, 1, 0, 0, 0, 0,
+    82, 69, 77, 66, 1, 26, 32, 223, 72, 116, 237, 22
+  };
+  uint8_t buf[64];
+
+  ck_assert_int_eq (bwe_remb_parse (chrome, sizeof (chrome), &remb), 0);
+  ck_assert_uint_eq (remb.sender_ssrc, 1);
+  ck_assert_uint_eq (remb.bitrate_bps, 8927168);
+  ck_assert_uint_eq (remb.num_ssrcs, 1);
+  ck_assert_uint_eq (remb.ssrcs[0], 1215622422);
+  /* and written back identically; one bit/s less loses a mantissa step */
+  ck_assert_uint_eq (bwe_remb_write (buf, sizeof (buf), 1, 8927168,
+          remb.ssrcs, 1), sizeof (chrome));
+  ck_assert_mem_eq (buf, chrome, sizeof (chrome));
+  bwe_remb_write (buf, sizeof (buf), 1, 8927167, remb.ssrcs, 1);
+  ck_assert_int_eq (bwe_remb_parse (buf, sizeof (chrome), &remb), 0);
+  ck_assert_uint_eq (remb.bitrate_bps, 8927104);
 }
 
 END_TEST;
@@ -142,6 +189,7 @@ remb_suite (void)
   tcase_add_test (tc, test_mantissa_truncates);
   tcase_add_test (tc, test_ssrc_limits);
   tcase_add_test (tc, test_parse_rejects);
+  tcase_add_test (tc, test_parse_chrome);
   tcase_add_test (tc, test_parse_padded);
   suite_add_tcase (s, tc);
   return s;
