@@ -94,10 +94,12 @@ new_timestamp_group (const BweInterArrival * ia, int64_t arrival_ms,
       ia->group_length_ticks;
 }
 
+/* ComputeDeltas for packets the inline fast path does not handle. */
 bool
-bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
-    int64_t arrival_ms, int64_t system_ms, size_t packet_size,
-    uint32_t * ts_delta, int64_t * t_delta_ms, int *size_delta)
+bwe_inter_arrival_compute_deltas_full (BweInterArrival * ia,
+    uint32_t timestamp, int64_t arrival_ms, int64_t system_ms,
+    size_t packet_size, uint32_t * ts_delta, int64_t * t_delta_ms,
+    int *size_delta)
 {
   bool calculated = false;
   BweTimestampGroup *cur = &ia->current;

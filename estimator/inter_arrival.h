@@ -49,8 +49,36 @@ void bwe_inter_arrival_reset (BweInterArrival * ia);
  * deltas between the two previous complete groups are in *ts_delta (ticks),
  * *t_delta_ms (arrival) and *size_delta (bytes); the outputs are only written
  * when true is returned (and *ts_delta / *t_delta_ms also on a reset). */
-bool bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
+bool bwe_inter_arrival_compute_deltas_full (BweInterArrival * ia,
+    uint32_t timestamp, int64_t arrival_ms, int64_t system_ms,
+    size_t packet_size, uint32_t * ts_delta, int64_t * t_delta_ms,
+    int *size_delta);
+
+static inline bool
+bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
     int64_t arrival_ms, int64_t system_ms, size_t packet_size,
-    uint32_t * ts_delta, int64_t * t_delta_ms, int *size_delta);
+    uint32_t * ts_delta, int64_t * t_delta_ms, int *size_delta)
+{
+  BweTimestampGroup *cur = &ia->current;
+  uint32_t diff = timestamp - cur->first_timestamp;
+
+  /* The common case, inline: a packet of the current group.  In order and
+   * within the group length of the group's first timestamp, it cannot start a
+   * new group whatever the burst rule says. */
+  if (cur->complete_time_ms != -1 && diff < 0x80000000u &&
+      diff <= ia->group_length_ticks) {
+    uint32_t newer = timestamp - cur->timestamp;
+    /* LatestTimestamp(): wrap-aware maximum. */
+    if (newer != 0 && (newer < 0x80000000u ||
+            (newer == 0x80000000u && timestamp > cur->timestamp)))
+      cur->timestamp = timestamp;
+    cur->size += packet_size;
+    cur->complete_time_ms = arrival_ms;
+    cur->last_system_time_ms = system_ms;
+    return false;
+  }
+  return bwe_inter_arrival_compute_deltas_full (ia, timestamp, arrival_ms,
+      system_ms, packet_size, ts_delta, t_delta_ms, size_delta);
+}
 
 #endif

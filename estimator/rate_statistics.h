@@ -2,12 +2,14 @@
  * a sliding window of 1 ms buckets, read as count * scale / active_window in
  * single-precision float exactly as libwebrtc computes it.
  *
- * Buckets live in a fixed ring of BWE_RATE_STATISTICS_MAX_WINDOW_MS entries: a
- * window never holds more buckets than milliseconds, so nothing is dropped. */
+ * Buckets live in a fixed ring: a window never holds more buckets than
+ * milliseconds, so nothing is dropped.  The per-packet calls (Update and the
+ * availability test) are inline: they are on the estimator's hot path. */
 #ifndef BWE_RATE_STATISTICS_H
 #define BWE_RATE_STATISTICS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define BWE_RATE_STATISTICS_MAX_WINDOW_MS 1000
@@ -18,14 +20,14 @@ typedef struct
 {
   int64_t sum;
   int64_t timestamp;
-  int num_samples;
+  int64_t num_samples;
 } BweRateBucket;
 
 typedef struct
 {
   BweRateBucket buckets[BWE_RATE_STATISTICS_RING];
-  unsigned head;                /* index of the oldest bucket */
-  unsigned len;
+  uint32_t head;                /* ring position of the oldest bucket... */
+  uint32_t tail;                /* ...and one past the newest (free-running) */
   int64_t oldest_timestamp;     /* of the oldest bucket, INT64_MAX: none */
   int64_t accumulated_count;
   bool overflow;
@@ -43,17 +45,99 @@ void bwe_rate_statistics_init (BweRateStatistics * rs, int64_t window_ms,
 /* Reset(): forgets every sample. */
 void bwe_rate_statistics_reset (BweRateStatistics * rs);
 
+/* EraseOld(now_ms): drops buckets older than the window. */
+static inline void
+bwe_rate_statistics_erase_old (BweRateStatistics * rs, int64_t now_ms)
+{
+  const int64_t new_oldest_time = now_ms - rs->window_ms + 1;
+  const BweRateBucket *b;
+
+  if (rs->oldest_timestamp >= new_oldest_time)
+    return;
+  for (;;) {
+    b = &rs->buckets[rs->head & (BWE_RATE_STATISTICS_RING - 1)];
+    rs->accumulated_count -= b->sum;
+    rs->num_samples -= b->num_samples;
+    /* Like libwebrtc, an overflow is never cleared. */
+    if (++rs->head == rs->tail) {
+      rs->oldest_timestamp = INT64_MAX;
+      return;
+    }
+    b = &rs->buckets[rs->head & (BWE_RATE_STATISTICS_RING - 1)];
+    if (b->timestamp >= new_oldest_time) {
+      rs->oldest_timestamp = b->timestamp;
+      return;
+    }
+  }
+}
+
 /* Update(count, now_ms): adds count at now_ms (a time before the newest bucket
  * is counted in the newest bucket, as libwebrtc does). */
-void bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
-    int64_t now_ms);
+static inline void
+bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
+    int64_t now_ms)
+{
+  BweRateBucket *last;
+
+  bwe_rate_statistics_erase_old (rs, now_ms);
+  if (rs->first_timestamp == -1 || rs->num_samples == 0)
+    rs->first_timestamp = now_ms;
+  last = &rs->buckets[(rs->tail - 1) & (BWE_RATE_STATISTICS_RING - 1)];
+  if (rs->head == rs->tail || now_ms > last->timestamp) {
+    /* A new bucket.  After EraseOld all buckets lie within the window and
+     * have distinct times, so the ring (larger than any window) has room. */
+    last = &rs->buckets[rs->tail & (BWE_RATE_STATISTICS_RING - 1)];
+    if (rs->head == rs->tail++)
+      rs->oldest_timestamp = now_ms;
+    last->timestamp = now_ms;
+    last->sum = 0;
+    last->num_samples = 0;
+  }
+  /* else: the newest bucket's time, or earlier (counted in the newest). */
+  last->sum += count;
+  last->num_samples++;
+  if (INT64_MAX - rs->accumulated_count > count)
+    rs->accumulated_count += count;
+  else
+    rs->overflow = true;
+  rs->num_samples++;
+}
+
+/* Rate()'s active window after EraseOld(now_ms), 0 when it returns nullopt. */
+static inline int
+bwe_rate_statistics_active_window (BweRateStatistics * rs, int64_t now_ms)
+{
+  int active_window_size = 0;
+
+  bwe_rate_statistics_erase_old (rs, now_ms);
+  if (rs->first_timestamp != -1) {
+    if (rs->first_timestamp <= now_ms - rs->window_ms)
+      /* The stream started before the window: count the window as full. */
+      active_window_size = (int) rs->window_ms;
+    else
+      active_window_size = (int) (now_ms - rs->first_timestamp + 1);
+  }
+  /* A single bucket, or a single sample in a window not yet full, gives no
+   * rate. */
+  if (rs->num_samples == 0 || active_window_size <= 1 ||
+      (rs->num_samples <= 1 && active_window_size < rs->window_ms) ||
+      rs->overflow)
+    return 0;
+  return active_window_size;
+}
+
+/* Whether Rate(now_ms) would return a value (same side effect, no float math:
+ * the float result only exceeds int64 with an overflowed count, which is
+ * rejected anyway). */
+static inline bool
+bwe_rate_statistics_available (BweRateStatistics * rs, int64_t now_ms)
+{
+  return bwe_rate_statistics_active_window (rs, now_ms) > 0;
+}
 
 /* Rate(now_ms): drops buckets older than the window, then returns false when
  * libwebrtc returns nullopt, else true with the rate in *rate. */
 bool bwe_rate_statistics_rate (BweRateStatistics * rs, int64_t now_ms,
     int64_t * rate);
-
-/* Whether Rate(now_ms) would return a value (same side effect, no float math). */
-bool bwe_rate_statistics_available (BweRateStatistics * rs, int64_t now_ms);
 
 #endif
