@@ -56,7 +56,7 @@
  *   udpsrc port=5000 caps='application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=96,extmap-3=(string)"http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"' ! \
  *     rtpbwe name=bwe ! rb.recv_rtp_sink_0 \
  *   rb. ! rtpvp8depay ! vp8dec ! fakesink \
- *   udpsrc port=5001 ! rb.recv_rtcp_sink_0 \
+ *   udpsrc port=5001 caps=application/x-rtcp ! rb.recv_rtcp_sink_0 \
  *   rb.send_rtcp_src_0 ! funnel name=f ! udpsink host=127.0.0.1 port=5005 sync=false async=false \
  *   bwe.rtcp_src ! f.
  * ]|
@@ -69,7 +69,7 @@
  *   'application/x-rtp,extmap-3=(string)"http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"' ! \
  *   rb.send_rtp_sink_0 rb.send_rtp_src_0 ! udpsink host=127.0.0.1 port=5000 \
  *   rb.send_rtcp_src_0 ! udpsink host=127.0.0.1 port=5001 sync=false async=false \
- *   udpsrc port=5005 ! rb.recv_rtcp_sink_0
+ *   udpsrc port=5005 caps=application/x-rtcp ! rb.recv_rtcp_sink_0
  * ]|
  *
  * Inside rtpbin or webrtcbin (where RTCP is encrypted) either link `rtcp_src`
@@ -237,6 +237,13 @@ struct _GstRtpBwe
   gboolean rtcp_need_segment;
   gboolean rtcp_need_gap;
   guint group_id;
+
+  /* rtcp_src is pushed from its own task so that a sink there never blocks
+   * the RTP path (prerolling or syncing): buffers and events wait here */
+  GMutex rtcp_lock;
+  GCond rtcp_cond;
+  GQueue rtcp_queue;
+  gboolean rtcp_flushing;
   gboolean have_group_id;
   GstSegment segment;
   guint8 *scratch;               /* RTCP_SCRATCH_SIZE bytes */
@@ -635,6 +642,94 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
   }
 }
 
+/* Hands a buffer or an event to the rtcp_src task. */
+static void
+rtcp_enqueue (GstRtpBwe * self, gpointer obj)
+{
+  g_mutex_lock (&self->rtcp_lock);
+  if (self->rtcp_flushing) {
+    g_mutex_unlock (&self->rtcp_lock);
+    gst_mini_object_unref (GST_MINI_OBJECT_CAST (obj));
+    return;
+  }
+  g_queue_push_tail (&self->rtcp_queue, obj);
+  g_cond_signal (&self->rtcp_cond);
+  g_mutex_unlock (&self->rtcp_lock);
+}
+
+static void
+rtcp_clear_queue_locked (GstRtpBwe * self)
+{
+  g_queue_clear_full (&self->rtcp_queue,
+      (GDestroyNotify) gst_mini_object_unref);
+}
+
+static void
+rtcp_loop (GstRtpBwe * self)
+{
+  gpointer obj;
+
+  g_mutex_lock (&self->rtcp_lock);
+  while (g_queue_is_empty (&self->rtcp_queue) && !self->rtcp_flushing)
+    g_cond_wait (&self->rtcp_cond, &self->rtcp_lock);
+  if (self->rtcp_flushing) {
+    g_mutex_unlock (&self->rtcp_lock);
+    gst_pad_pause_task (self->rtcp_srcpad);
+    return;
+  }
+  obj = g_queue_pop_head (&self->rtcp_queue);
+  g_mutex_unlock (&self->rtcp_lock);
+
+  if (GST_IS_BUFFER (obj)) {
+    GstFlowReturn ret = gst_pad_push (self->rtcp_srcpad, GST_BUFFER (obj));
+
+    if (ret != GST_FLOW_OK && ret != GST_FLOW_NOT_LINKED)
+      GST_DEBUG_OBJECT (self, "rtcp_src: %s", gst_flow_get_name (ret));
+  } else {
+    gst_pad_push_event (self->rtcp_srcpad, GST_EVENT (obj));
+  }
+}
+
+static void
+rtcp_start (GstRtpBwe * self)
+{
+  g_mutex_lock (&self->rtcp_lock);
+  self->rtcp_flushing = FALSE;
+  g_mutex_unlock (&self->rtcp_lock);
+  gst_pad_start_task (self->rtcp_srcpad, (GstTaskFunction) rtcp_loop, self,
+      NULL);
+}
+
+/* Drops what waits and parks the task (pause) or ends it (stop). */
+static void
+rtcp_halt (GstRtpBwe * self, gboolean stop)
+{
+  g_mutex_lock (&self->rtcp_lock);
+  self->rtcp_flushing = TRUE;
+  rtcp_clear_queue_locked (self);
+  g_cond_signal (&self->rtcp_cond);
+  g_mutex_unlock (&self->rtcp_lock);
+  if (stop)
+    gst_pad_stop_task (self->rtcp_srcpad);
+  else
+    gst_pad_pause_task (self->rtcp_srcpad);
+}
+
+static gboolean
+gst_rtp_bwe_rtcp_src_activate_mode (GstPad * pad, GstObject * parent,
+    GstPadMode mode, gboolean active)
+{
+  GstRtpBwe *self = GST_RTP_BWE (parent);
+
+  if (mode != GST_PAD_MODE_PUSH)
+    return FALSE;
+  if (active)
+    rtcp_start (self);
+  else
+    rtcp_halt (self, TRUE);
+  return TRUE;
+}
+
 /* stream-start, caps and segment on rtcp_src before anything else there */
 static void
 push_rtcp_sticky (GstRtpBwe * self)
@@ -647,13 +742,13 @@ push_rtcp_sticky (GstRtpBwe * self)
     if (self->have_group_id)
       gst_event_set_group_id (ev, self->group_id);
     g_free (id);
-    gst_pad_push_event (self->rtcp_srcpad, ev);
+    rtcp_enqueue (self, ev);
     self->rtcp_need_stream_start = FALSE;
   }
   if (self->rtcp_need_caps) {
     GstCaps *caps = gst_caps_new_empty_simple ("application/x-rtcp");
 
-    gst_pad_push_event (self->rtcp_srcpad, gst_event_new_caps (caps));
+    rtcp_enqueue (self, gst_event_new_caps (caps));
     gst_caps_unref (caps);
     self->rtcp_need_caps = FALSE;
   }
@@ -664,7 +759,7 @@ push_rtcp_sticky (GstRtpBwe * self)
       gst_segment_copy_into (&self->segment, &seg);
     else
       gst_segment_init (&seg, GST_FORMAT_TIME);
-    gst_pad_push_event (self->rtcp_srcpad, gst_event_new_segment (&seg));
+    rtcp_enqueue (self, gst_event_new_segment (&seg));
     self->rtcp_need_segment = FALSE;
   }
 }
@@ -678,13 +773,8 @@ act_on_outcome (GstRtpBwe * self, Outcome * out)
 
     push_rtcp_sticky (self);
     /* one by one: feedback is rare and plain buffers suit every consumer */
-    for (i = 0; i < n; i++) {
-      GstBuffer *buf = gst_buffer_ref (gst_buffer_list_get (out->rtcp, i));
-      GstFlowReturn ret = gst_pad_push (self->rtcp_srcpad, buf);
-
-      if (ret != GST_FLOW_OK && ret != GST_FLOW_NOT_LINKED)
-        GST_DEBUG_OBJECT (self, "rtcp_src: %s", gst_flow_get_name (ret));
-    }
+    for (i = 0; i < n; i++)
+      rtcp_enqueue (self, gst_buffer_ref (gst_buffer_list_get (out->rtcp, i)));
     gst_buffer_list_unref (out->rtcp);
     out->rtcp = NULL;
   }
@@ -784,8 +874,7 @@ gst_rtp_bwe_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
         (GstClockTime) self->segment.start;
 
     push_rtcp_sticky (self);
-    gst_pad_push_event (self->rtcp_srcpad, gst_event_new_gap (ts,
-            GST_CLOCK_TIME_NONE));
+    rtcp_enqueue (self, gst_event_new_gap (ts, GST_CLOCK_TIME_NONE));
     self->rtcp_need_gap = FALSE;
   }
 
@@ -858,7 +947,7 @@ finish_rtcp (GstRtpBwe * self)
   act_on_outcome (self, &out);
 
   push_rtcp_sticky (self);
-  gst_pad_push_event (self->rtcp_srcpad, gst_event_new_eos ());
+  rtcp_enqueue (self, gst_event_new_eos ());
 }
 
 static gboolean
@@ -888,12 +977,15 @@ gst_rtp_bwe_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       finish_rtcp (self);
       break;
     case GST_EVENT_FLUSH_START:
+      /* out of band: unblocks a push of the task, which then parks */
       gst_pad_push_event (self->rtcp_srcpad, gst_event_ref (event));
+      rtcp_halt (self, FALSE);
       break;
     case GST_EVENT_FLUSH_STOP:
       /* time starts again: a fresh estimate, the counters stay */
       gst_rtp_bwe_reset (self, FALSE);
       gst_pad_push_event (self->rtcp_srcpad, gst_event_ref (event));
+      rtcp_start (self);
       self->rtcp_need_segment = TRUE;
       self->rtcp_need_gap = TRUE;
       break;
@@ -1241,6 +1333,9 @@ gst_rtp_bwe_finalize (GObject * object)
   GstRtpBwe *self = GST_RTP_BWE (object);
 
   g_queue_clear_full (&self->session_queue, (GDestroyNotify) gst_buffer_unref);
+  rtcp_clear_queue_locked (self);
+  g_mutex_clear (&self->rtcp_lock);
+  g_cond_clear (&self->rtcp_cond);
   g_free (self->twcc);
   g_free (self->estimator);
   g_free (self->scratch);
@@ -1405,6 +1500,12 @@ gst_rtp_bwe_init (GstRtpBwe * self)
   gst_pad_set_event_function (self->rtcp_srcpad,
       GST_DEBUG_FUNCPTR (gst_rtp_bwe_rtcp_src_event));
   gst_pad_use_fixed_caps (self->rtcp_srcpad);
+  gst_pad_set_activatemode_function (self->rtcp_srcpad,
+      GST_DEBUG_FUNCPTR (gst_rtp_bwe_rtcp_src_activate_mode));
+  g_mutex_init (&self->rtcp_lock);
+  g_cond_init (&self->rtcp_cond);
+  g_queue_init (&self->rtcp_queue);
+  self->rtcp_flushing = TRUE;
   gst_element_add_pad (GST_ELEMENT (self), self->rtcp_srcpad);
 
   self->estimator_type = DEFAULT_ESTIMATOR;

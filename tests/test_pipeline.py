@@ -297,15 +297,17 @@ def doc_launch_lines(path):
 def test_doc_launch_lines(args):
     src = args["source"]
     lines = doc_launch_lines(os.path.join(src, "gst", "gstrtpbwe.c"))
-    lines += doc_launch_lines(
-        os.path.join(src, "gst", "gstrtphdrextabssendtime.c"))
+    # the payloader example sends elsewhere: a second SSRC would reach the
+    # receiver example's rtpbin, whose gst-launch line links one stream only
+    lines += [l.replace("port=5000", "port=5010") for l in doc_launch_lines(
+        os.path.join(src, "gst", "gstrtphdrextabssendtime.c"))]
     check(len(lines) == 4, "expected 4 example lines, found %d" % len(lines))
     pcap = os.path.join(args["work"], "doc.pcap")
     subprocess.run([sys.executable, args["trace2pcap"],
                     os.path.join(args["parity"], "seed104.trace.gz"), pcap,
                     "--until-us", "110000000"], check=True,
                    stderr=subprocess.DEVNULL)
-    ports = {p: free_udp_port() for p in (5000, 5001, 5005)}
+    ports = {p: free_udp_port() for p in (5000, 5001, 5005, 5010)}
     live = []
     for line in lines:
         for old, new in ports.items():
