@@ -19,8 +19,9 @@ typedef struct
 /* Bytes a REMB with n SSRCs takes: 20 + 4 n. */
 size_t bwe_remb_size (size_t num_ssrcs);
 
-/* Writes one REMB packet into buf; returns its length, or 0 when num_ssrcs > 255
- * or cap is too small.  Rates above INT64_MAX are sent as INT64_MAX. */
+/* Writes one REMB packet into buf; returns its length, or 0 when
+ * num_ssrcs > 255 or cap is too small.  Rates above INT64_MAX are sent as
+ * INT64_MAX. */
 size_t bwe_remb_write (uint8_t * buf, size_t cap, uint32_t sender_ssrc,
     uint64_t bitrate_bps, const uint32_t * ssrcs, size_t num_ssrcs);
 

@@ -79,7 +79,8 @@ size_t bwe_twcc_builder_write (const BweTwccBuilder * b, uint8_t * buf,
 typedef struct
 {
   uint16_t seq;
-  uint8_t symbol;               /* BWE_TWCC_NOT_RECEIVED, _SMALL_DELTA, _LARGE_DELTA */
+  uint8_t symbol;               /* BWE_TWCC_NOT_RECEIVED, _SMALL_DELTA or
+                                 * _LARGE_DELTA */
   int16_t delta_ticks;          /* 0 when not received or no deltas sent */
   int64_t time_us;              /* reference time + deltas so far */
 } BweTwccStatus;

@@ -23,7 +23,8 @@
 typedef struct BweTwccRecorder BweTwccRecorder;
 
 /* The struct is defined at the end of this header (fixed arrays sized
- * BWE_TWCC_MAX_TRACKED, about 400 KiB): callers allocate it, off small stacks. */
+ * BWE_TWCC_MAX_TRACKED, about 400 KiB): callers allocate it, off small
+ * stacks. */
 
 void bwe_twcc_recorder_init (BweTwccRecorder * r, uint32_t sender_ssrc);
 
@@ -34,7 +35,8 @@ void bwe_twcc_recorder_on_packet (BweTwccRecorder * r, int64_t arrival_us,
 /* The send bitrate is known (OnBitrateChanged): sets the feedback interval. */
 void bwe_twcc_recorder_on_bitrate (BweTwccRecorder * r, uint32_t bitrate_bps);
 
-/* When the next periodic Process() is due (µs); INT64_MAX before any packet. */
+/* When the next periodic Process() is due (µs); INT64_MAX before any
+ * packet. */
 int64_t bwe_twcc_recorder_next_process_us (const BweTwccRecorder * r);
 
 /* Runs Process() at now_us if due.  Feedback packets are produced one by one:

@@ -45,7 +45,8 @@ START_TEST (test_mantissa_truncates)
     {0x40000, 0x40000},         /* mantissa 0x20000, exponent 1 */
     {0x40001, 0x40000},         /* truncated, never rounded up */
     {30000127, 30000000},       /* 0x39387 << 7, the low 7 bits lost */
-    {(uint64_t) 0x3fb93 << 30, (uint64_t) 0x3fb93 << 30},  /* libwebrtc's 64-bit case */
+    /* libwebrtc's CreateAndParse64bitBitrate */
+    {(uint64_t) 0x3fb93 << 30, (uint64_t) 0x3fb93 << 30},
     {INT64_MAX, 0x3FFFFull << 45},
     {UINT64_MAX, 0x3FFFFull << 45},     /* sent as INT64_MAX */
   };
