@@ -1429,9 +1429,12 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
    *
    * rtpbin's internal session (its `get-internal-session` action signal).
    * When set, every feedback packet is also appended to the session's next
-   * RTCP (`on-sending-rtcp`) and the session is asked to send RTCP at once
-   * (`send-rtcp`); with `rtp-profile=avpf` it does so within its early
-   * feedback rules, with plain AVP at its regular interval.
+   * RTCP (`on-sending-rtcp`, so webrtcbin encrypts it with the rest) and the
+   * session is asked to send RTCP at once (`send-rtcp` with no delay; the
+   * session still applies its own RTCP timing rules).  Put rtpbwe before
+   * rtpbin's `recv_rtp_sink_N` (or in the bin returned for
+   * `request-rtp-decoder`) and set this to
+   * `g_signal_emit_by_name (rtpbin, "get-internal-session", N, &session)`.
    */
   g_object_class_install_property (gobject_class, PROP_RTP_SESSION,
       g_param_spec_object ("rtp-session", "RTP session",

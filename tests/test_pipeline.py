@@ -281,6 +281,77 @@ def test_sender_twcc(args):
           % (stats.get_value("twcc-packets"), twcc.to_string()))
 
 
+def test_rtp_session_handoff(args):
+    """rtpbwe before a receiving rtpbin, its rtp-session set to the session:
+    REMB reaches the sender inside the receiver session's own RTCP."""
+    rtp_port, rtcp_back, rtcp_fwd = (free_udp_port() for _ in range(3))
+    caps = "application/x-rtp,extmap-3=(string)%s" % AST_URI
+    sender = Gst.parse_launch(
+        "rtpbin name=s audiotestsrc is-live=true samplesperbuffer=441 ! "
+        "audio/x-raw,rate=44100,channels=1 ! rtpL16pay ! %s ! "
+        "s.send_rtp_sink_0 s.send_rtp_src_0 ! udpsink host=127.0.0.1 port=%d "
+        "sync=false async=false s.send_rtcp_src_0 ! udpsink host=127.0.0.1 "
+        "port=%d sync=false async=false udpsrc address=127.0.0.1 port=%d "
+        "caps=application/x-rtcp ! s.recv_rtcp_sink_0"
+        % (caps, rtp_port, rtcp_fwd, rtcp_back))
+    receiver = Gst.parse_launch(
+        "rtpbin name=r udpsrc address=127.0.0.1 port=%d "
+        "caps=\"%s,media=audio,clock-rate=44100,encoding-name=L16,channels=1,"
+        "payload=96\" ! rtpbwe name=bwe ! r.recv_rtp_sink_0 "
+        "r. ! rtpL16depay ! fakesink sync=false async=false "
+        "udpsrc address=127.0.0.1 port=%d caps=application/x-rtcp ! "
+        "r.recv_rtcp_sink_0 r.send_rtcp_src_0 ! udpsink host=127.0.0.1 "
+        "port=%d sync=false async=false" % (rtp_port, caps, rtcp_fwd,
+                                            rtcp_back))
+    bwe = receiver.get_by_name("bwe")
+    bwe.set_property("rtp-session",
+                     receiver.get_by_name("r").emit("get-internal-session", 0))
+    sent, received = [], []
+
+    def probe(_pad, info):
+        buf = info.get_buffer()
+        ok, m = buf.map(Gst.MapFlags.READ)
+        bps = parse_remb(bytes(m.data))
+        buf.unmap(m)
+        if bps is not None:
+            sent.append(bps)
+        return Gst.PadProbeReturn.OK
+
+    bwe.get_static_pad("rtcp_src").add_probe(Gst.PadProbeType.BUFFER, probe)
+
+    def on_feedback(_sess, pt, fmt, _sender, _media, fci):
+        if pt == 206 and fmt == 15 and fci is not None:
+            ok, m = fci.map(Gst.MapFlags.READ)
+            bps = parse_remb_fci(bytes(m.data))
+            fci.unmap(m)
+            if bps is not None:
+                received.append(bps)
+
+    sender.get_by_name("s").emit("get-internal-session", 0).connect(
+        "on-feedback-rtcp", on_feedback)
+    receiver.set_state(Gst.State.PLAYING)
+    sender.set_state(Gst.State.PLAYING)
+    end = time.monotonic() + 3.0
+    while time.monotonic() < end and not received:
+        for p in (sender, receiver):
+            msg = p.get_bus().pop_filtered(Gst.MessageType.ERROR)
+            if msg is not None:
+                err, dbg = msg.parse_error()
+                sender.set_state(Gst.State.NULL)
+                receiver.set_state(Gst.State.NULL)
+                raise Failure("error: %s (%s)" % (err, dbg))
+        time.sleep(0.05)
+    sender.set_state(Gst.State.NULL)
+    receiver.set_state(Gst.State.NULL)
+    bwe.set_property("rtp-session", None)
+    check(len(sent) > 0, "rtpbwe produced no REMB")
+    check(len(received) > 0, "no REMB in the session's RTCP")
+    check(all(r in sent for r in received),
+          "REMB %s not among those rtpbwe made %s" % (received, sent))
+    print("  REMB made %d, received through the session's RTCP %d (%s bit/s)"
+          % (len(sent), len(received), received))
+
+
 def doc_launch_lines(path):
     """The `|[ gst-launch-1.0 ... ]|` examples of a source file's doc."""
     with open(path) as f:
@@ -345,7 +416,7 @@ def test_doc_launch_lines(args):
 
 
 TESTS = [test_pcap_replay, test_sender_remb, test_sender_twcc,
-         test_doc_launch_lines]
+         test_rtp_session_handoff, test_doc_launch_lines]
 
 
 def main():
