@@ -203,9 +203,15 @@ bwe_aimd_set_min_bitrate (BweAimd * a, int64_t min_bps)
     a->current_bps = min_bps;
 }
 
+/* libwebrtc raises to the minimum only, so a probe cluster a sender can fake (any
+ * rate up to hundreds of Gbit/s) became the estimate and overflowed the 32-bit
+ * bitrate reported.  The configured maximum bounds it too: this departs from
+ * libwebrtc only above max_configured_bps (30 Mbit/s unless configured). */
 static int64_t
 clamp_bitrate (const BweAimd * a, int64_t bps)
 {
+  if (bps > a->max_configured_bps)
+    bps = a->max_configured_bps;
   return bps > a->min_configured_bps ? bps : a->min_configured_bps;
 }
 
