@@ -2,10 +2,11 @@
 # Builds every libFuzzer target with clang (ASan + UBSan) into build-fuzz/ and runs
 # each one, printing its executions and coverage.
 #
-# Usage: tools/fuzz.sh [--time SECONDS | --runs N] [--jobs N] [TARGET...]
+# Usage: tools/fuzz.sh [--time SECONDS | --runs N] [TARGET...] [-- LIBFUZZER_FLAGS...]
 #   --time S   run each target S seconds (default 20, what CI does)
 #   --runs N   run each target N executions instead
 #   TARGET     fuzz target names (fuzz_rtp_parse, ...); default: all of them
+#   -- ...     more libFuzzer flags, e.g. -max_len=512 for more executions/s
 # The working corpus of a target lives in build-fuzz/corpus/TARGET, seeded from the
 # seed corpus in the repo beside the target's source (fuzz/corpus/TARGET); a crash
 # leaves its input in build-fuzz/crashes/ and makes the script fail.  Add such an
@@ -16,11 +17,13 @@ cd "$(dirname "$0")/.."
 SECONDS_PER=20
 RUNS=""
 TARGETS=()
+EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --time) SECONDS_PER=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --) shift; EXTRA=("$@"); break ;;
     *) TARGETS+=("$1"); shift ;;
   esac
 done
@@ -55,7 +58,7 @@ for exe in "${ALL[@]}"; do
   log="$BUILD/$name.log"
   # -timeout: an input that takes over 10 s is a hang, reported as a finding.
   if "$exe" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-      -artifact_prefix="$BUILD/crashes/$name-" "$work" "$seeds" >"$log" 2>&1; then
+      "${EXTRA[@]}" -artifact_prefix="$BUILD/crashes/$name-" "$work" "$seeds" >"$log" 2>&1; then
     result=ok
   else
     result=FAILED

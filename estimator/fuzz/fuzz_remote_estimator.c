@@ -1,0 +1,142 @@
+/* Fuzzes the remote estimator with arbitrary packet sequences: arrival times that
+ * jump forwards and backwards, clocks apart from arrival, any abs-send-time, size
+ * and SSRC, RTT updates and stream removals.  Whatever the sequence, a signalled
+ * or latest estimate stays within the configured [min, max] and the accessors
+ * return sane values.
+ *
+ * Input: one config byte (bit 0: trendline; bit 1: the next 7 bytes set min (24
+ * bits) and max - min (32 bits)), then commands of 1 opcode byte and 8 argument
+ * bytes until the input runs out. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "remote_estimator.h"
+
+#define COMMAND_BYTES 9
+
+/* Arrival steps are a signed 16-bit count of one of these units, so that both
+ * sub-millisecond bursts and the 2 s stream timeout or the 64 s abs-send-time wrap
+ * are a few mutations away. */
+static const int64_t step_unit_us[4] = { 1, 100, 10000, 1000000 };
+
+typedef struct
+{
+  const uint8_t *p;
+  size_t left;
+} Reader;
+
+static uint32_t
+take (Reader * r, int bytes)
+{
+  uint32_t v = 0;
+  int i;
+  for (i = 0; i < bytes; i++) {
+    v = (v << 8) | (r->left > 0 ? *r->p : 0);
+    if (r->left > 0) {
+      r->p++;
+      r->left--;
+    }
+  }
+  return v;
+}
+
+static void
+check_bounds (const BweRemoteEstimatorConfig * c, uint32_t bps)
+{
+  if (bps < c->min_bitrate_bps || bps > c->max_bitrate_bps)
+    abort ();
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
+{
+  static BweRemoteEstimator e;
+  BweRemoteEstimatorConfig config;
+  Reader r = { data, size };
+  uint32_t flags = take (&r, 1);
+  int64_t arrival_us = 1000000;
+  uint32_t send_24 = 0;
+  /* A few SSRCs most of the time, so streams live and time out; any value at times. */
+  static const uint32_t common_ssrcs[4] = { 0x1111, 0x2222, 0x3333, 0xFFFFFFFFu };
+  uint32_t ssrcs[BWE_MAX_SSRCS + 1];
+
+  bwe_remote_estimator_config_init (&config);
+  if (flags & 1)
+    config.filter = BWE_FILTER_TRENDLINE;
+  if (flags & 2) {
+    config.min_bitrate_bps = take (&r, 3);
+    config.max_bitrate_bps = config.min_bitrate_bps + (take (&r, 4) & 0x7FFFFFFF);
+  }
+  bwe_remote_estimator_init (&e, &config);
+
+  while (r.left >= COMMAND_BYTES) {
+    uint32_t op = take (&r, 1);
+    uint32_t a = take (&r, 2);
+    uint32_t b = take (&r, 2);
+    uint32_t c = take (&r, 2);
+    uint32_t d = take (&r, 2);
+
+    switch (op >> 6) {
+      case 0:
+      case 1:{
+        /* A packet: arrival step (a, unit from op), send-time step (b, or an
+         * absolute 24-bit value when op bit 2 is set), size (c), SSRC (d), the
+         * clock off the arrival by a signed step when op bit 3 is set. */
+        BweEstimatorUpdate out;
+        int64_t now_us;
+        uint32_t ssrc;
+        uint32_t bps;
+
+        arrival_us += (int16_t) a * step_unit_us[op & 3];
+        if (op & 4)
+          send_24 = ((b << 8) | (d & 0xFF)) & 0xFFFFFF;
+        else
+          send_24 = (send_24 + b) & 0xFFFFFF;
+        now_us = arrival_us;
+        if (op & 8)
+          now_us += (int8_t) (d >> 8) * step_unit_us[(op >> 4) & 3];
+        ssrc = (op & 32) ? ((uint32_t) d << 16 | a) : common_ssrcs[d & 3];
+        memset (&out, 0xA5, sizeof (out));
+        bwe_remote_estimator_incoming_packet (&e, arrival_us, now_us, send_24,
+            c, ssrc, &out);
+        if (out.updated)
+          check_bounds (&config, out.bitrate_bps);
+        bps = bwe_remote_estimator_latest_estimate (&e);
+        if (bps != 0)
+          check_bounds (&config, bps);
+        if (bwe_remote_estimator_incoming_bitrate (&e, now_us, &bps)
+            && bps == 0xFFFFFFFFu)
+          abort ();
+        break;
+      }
+      case 2:
+        /* Any RTT, negative ones included. */
+        bwe_remote_estimator_set_rtt (&e, (int64_t) (int32_t) (a << 16 | b));
+        break;
+      default:
+        bwe_remote_estimator_remove_stream (&e,
+            (op & 1) ? common_ssrcs[a & 3] : ((uint32_t) a << 16 | b));
+        break;
+    }
+    {
+      size_t n = bwe_remote_estimator_ssrcs (&e, ssrcs, BWE_MAX_SSRCS + 1);
+      size_t i;
+      if (n > BWE_MAX_SSRCS)
+        abort ();
+      /* Ascending, as libwebrtc reports them, hence no duplicates either. */
+      for (i = 1; i < n; i++)
+        if (ssrcs[i - 1] >= ssrcs[i])
+          abort ();
+      switch (bwe_remote_estimator_state (&e)) {
+        case BWE_USAGE_NORMAL:
+        case BWE_USAGE_UNDERUSING:
+        case BWE_USAGE_OVERUSING:
+          break;
+        default:
+          abort ();
+      }
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,59 @@
+/* Fuzzes the RTP header and extension parser.  The first two input bytes are the
+ * abs-send-time and transport-wide sequence ids (0: not negotiated; any value, so
+ * ids the one-byte form cannot carry are tried too), the rest is the packet.  A
+ * packet the parser accepts must add up: header, payload and padding are the
+ * whole packet and every field is within its range. */
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "rtp_parse.h"
+
+int
+LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
+{
+  BweRtpExtMap map;
+  BweRtpPacket pkt;
+  BweRtpParseResult res;
+  const char *name;
+
+  if (size < 2)
+    return 0;
+  map.abs_send_time_id = data[0];
+  map.transport_seq_id = data[1];
+  data += 2;
+  size -= 2;
+
+  res = bwe_rtp_parse (data, size, &map, &pkt);
+  name = bwe_rtp_parse_result_name (res);
+  if (name == NULL || name[0] == '\0' || res >= BWE_RTP_NUM_RESULTS)
+    abort ();
+  /* The same packet without an extension map: only extension results may differ. */
+  if (bwe_rtp_parse (data, size, NULL, &pkt) == BWE_RTP_OK) {
+    if (pkt.has_abs_send_time || pkt.has_transport_seq)
+      abort ();
+  }
+  res = bwe_rtp_parse (data, size, &map, &pkt);
+  if (res != BWE_RTP_OK)
+    return 0;
+
+  if (size < BWE_RTP_FIXED_HEADER_SIZE || (data[0] >> 6) != 2)
+    abort ();
+  if (pkt.header_size + pkt.payload_size + pkt.padding_size != size)
+    abort ();
+  if (pkt.header_size < BWE_RTP_FIXED_HEADER_SIZE + 4u * pkt.csrc_count
+      || pkt.csrc_count > 15 || (pkt.header_size & 3) != 0)
+    abort ();
+  if (pkt.payload_type > 127 || (pkt.payload_type >= 72 && pkt.payload_type <= 76))
+    abort ();
+  if (pkt.padding_size > 0 && (!(data[0] & 0x20) || data[size - 1] != pkt.padding_size))
+    abort ();
+  if (pkt.has_abs_send_time
+      && (map.abs_send_time_id == 0 || pkt.abs_send_time > 0xFFFFFF))
+    abort ();
+  if (pkt.has_transport_seq && map.transport_seq_id == 0)
+    abort ();
+  if (pkt.ssrc != ((uint32_t) data[8] << 24 | (uint32_t) data[9] << 16
+          | (uint32_t) data[10] << 8 | data[11]))
+    abort ();
+  return 0;
+}
