@@ -21,17 +21,23 @@ stage "build and test"
 # build; -fno-sanitize-recover makes any UBSan report fail the test.  The plugin
 # links libasan, which GStreamer's (uninstrumented) plugin scanner cannot load:
 # plugins are scanned in the test process instead.  The system plugins are scanned
-# once beforehand, without leak checking, into the registry the element tests use
-# (tests/meson.build), so that the tests load only what they use; LeakSanitizer's
-# suppressions (GLib's one-time allocations) are in tests/valgrind/lsan.supp.
+# once beforehand, without leak checking, into each registry the tests use (their
+# GST_REGISTRY), so that the tests load only the plugins they use.  LeakSanitizer's
+# suppressions, and why, are in tests/valgrind/lsan.supp.
 BUILD=build-asan tools/setup.sh -Db_sanitize=address,undefined \
   -Dc_args=-fno-sanitize-recover=all
 export GST_REGISTRY_FORK=no
-LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
-  GST_REGISTRY=build-asan/tests/gst-registry.bin GST_PLUGIN_PATH=build-asan/gst \
-  gst-inspect-1.0 >/dev/null
-CK_TIMEOUT_MULTIPLIER=5 \
-  ASAN_OPTIONS=fast_unwind_on_malloc=0:strict_string_checks=1 \
+meson introspect --tests build-asan | /usr/bin/python3 -c '
+import json, sys
+regs = {t["env"]["GST_REGISTRY"]: t["env"].get("GST_PLUGIN_PATH", "")
+        for t in json.load(sys.stdin) if "GST_REGISTRY" in t["env"]}
+for reg, path in regs.items():
+    print(reg, path)' | while read -r reg path; do
+  LD_PRELOAD=$(gcc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
+    GST_REGISTRY=$reg GST_PLUGIN_PATH=$path gst-inspect-1.0 >/dev/null
+done
+CK_TIMEOUT_MULTIPLIER=10 \
+  ASAN_OPTIONS=strict_string_checks=1 \
   LSAN_OPTIONS=suppressions=$PWD/tests/valgrind/lsan.supp \
   UBSAN_OPTIONS=print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs --timeout-multiplier 5 "$@"
