@@ -300,6 +300,11 @@ main (int argc, char **argv)
   t_id = g_new (double, runs);
   t_bwe = g_new (double, runs);
   t_bare = g_new (double, runs);
+  /* One untimed pass each first: type registration, first allocations. */
+  run_once ("fakesink", bufs, SCALE_BUFFERS_PER_INSTANCE, &a_id);
+  run_once ("identity", bufs, SCALE_BUFFERS_PER_INSTANCE, &a_id);
+  if (have_rtpbwe)
+    run_once ("rtpbwe", bufs, SCALE_BUFFERS_PER_INSTANCE, &a_bwe);
   for (r = 0; r < runs; r++) {
     uint64_t a_bare;
     fprintf (stderr, "bench-element: run %d/%d\n", r + 1, runs);
