@@ -33,5 +33,17 @@ while IFS=$'\t' read -r name flows tcp title; do
   done
 done < <("$SIM" --list)
 
+# 5.1 again on a rougher path: 5 ms (sd) of jitter and 1 % random loss.
+for mode in kalman trendline; do
+  echo "run-sim: 5.1 with jitter and loss, $mode" >&2
+  base="$OUT/sim-5.1-jitter-loss-$mode"
+  "$SIM" --scenario 5.1 --mode "$mode" --seed "$SEED" --jitter 5 --loss 0.01 \
+    --label "5.1 +jitter 5 ms +loss 1 %" --series "$base.tsv" >> "$table"
+  if command -v gnuplot >/dev/null; then
+    gnuplot -e "infile='$base.tsv'; outfile='$base.png'; plottitle='RFC 8867 5.1 with 5 ms jitter and 1 % loss ($mode, seed $SEED)'; nflows=1; tcp=0" \
+      bench/sim/plot.gp
+  fi
+done
+
 echo "run-sim: wrote $table and $OUT/sim-*.png" >&2
 cat "$table"

@@ -3,7 +3,8 @@
  *
  *   bwe-sim [--scenario NAME|all|none] [--mode kalman|trendline] [--seed N]
  *           [--duration S] [--jitter MS] [--loss P] [--fixed BPS]
- *           [--no-probing] [--series FILE] [--header] [--progress] [--list]
+ *           [--no-probing] [--label TEXT] [--series FILE] [--header]
+ *           [--progress] [--list]
  *
  * --no-probing: senders skip libwebrtc's start-up probe clusters (3x and 6x
  * the 300 kbit/s start rate).
@@ -20,8 +21,8 @@ usage (void)
 {
   fprintf (stderr, "usage: bwe-sim [--scenario NAME|all] [--mode kalman|"
       "trendline] [--seed N] [--duration S] [--jitter MS] [--loss P] "
-      "[--fixed BPS] [--no-probing] [--series FILE] [--header] [--progress] "
-      "[--list]\n");
+      "[--fixed BPS] [--no-probing] [--label TEXT] [--series FILE] [--header] "
+      "[--progress] [--list]\n");
   return 2;
 }
 
@@ -76,6 +77,9 @@ main (int argc, char **argv)
       i++;
     } else if (strcmp (a, "--loss") == 0) {
       o.loss = strtod (v, NULL);
+      i++;
+    } else if (strcmp (a, "--label") == 0) {
+      o.label = v;
       i++;
     } else if (strcmp (a, "--fixed") == 0) {
       o.fixed_bps = (uint32_t) strtoul (v, NULL, 0);

@@ -877,7 +877,7 @@ sim_print_rows (FILE * f, const SimScenario * s, const SimOptions * o,
     else
       snprintf (share, sizeof (share), "n/a");
     fprintf (f, "| %s | %s | %lld-%lld | %.2f | %.1f %% | %.3f | %.1f | %.1f "
-        "| %.2f %% | %s | %s | %s |\n", s->name,
+        "| %.2f %% | %s | %s | %s |\n", o->label ? o->label : s->name,
         o->filter == BWE_FILTER_TRENDLINE ? "trendline" : "kalman",
         (long long) (ph->start_us / 1000000), (long long) (ph->end_us / 1000000),
         ph->capacity_bps / 1e6, 100.0 * ph->utilisation, ph->media_bps / 1e6,

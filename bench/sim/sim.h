@@ -51,6 +51,7 @@ typedef struct
   bool no_probing;              /* no probe clusters at the start of a flow */
   FILE *series;                 /* 100 ms time series (TSV) or NULL */
   bool progress;                /* a line on stderr every 10 simulated seconds */
+  const char *label;            /* scenario column of the rows (NULL: name) */
 } SimOptions;
 
 typedef struct
