@@ -26,12 +26,16 @@ typedef struct
   int num_above_min_delta;
 } Cluster;
 
-typedef struct
+static void
+scan_reset (BweProbeScan * scan)
 {
-  size_t num_clusters;
-  bool stopped;                 /* FindBestProbe met a bad cluster */
-  int64_t best_bps;             /* 0: none */
-} ScanState;
+  scan->scanned = 0;
+  scan->agg = (BweProbeAggregate) {
+  0, 0, 0, 0, 0};
+  scan->num_clusters = 0;
+  scan->stopped = false;
+  scan->best_bps = 0;
+}
 
 void
 bwe_probe_clusters_init (BweProbeClusters * p)
@@ -40,6 +44,7 @@ bwe_probe_clusters_init (BweProbeClusters * p)
   p->len = 0;
   p->total_probes_received = 0;
   p->probes_dropped = 0;
+  scan_reset (&p->scan);
 }
 
 size_t
@@ -55,9 +60,11 @@ bwe_probe_clusters_add (BweProbeClusters * p, int64_t send_time_us,
   BweProbe *probe;
 
   if (p->len == BWE_PROBE_MAX_PROBES) {
-    p->head = (p->head + 1) % BWE_PROBE_MAX_PROBES;
-    p->len--;
-    p->probes_dropped++;
+    /* A quarter at once, so that the rescan this forces stays O(1) per probe. */
+    p->head = (p->head + BWE_PROBE_DROP_AT_CAPACITY) % BWE_PROBE_MAX_PROBES;
+    p->len -= BWE_PROBE_DROP_AT_CAPACITY;
+    p->probes_dropped += BWE_PROBE_DROP_AT_CAPACITY;
+    scan_reset (&p->scan);
   }
   probe = &p->probes[(p->head + p->len) % BWE_PROBE_MAX_PROBES];
   probe->send_time_us = send_time_us;
@@ -76,16 +83,16 @@ bitrate (int64_t bytes, int64_t us)
 
 /* MaybeAddCluster followed by FindBestProbe's judgement of that cluster. */
 static void
-maybe_add_cluster (const Cluster * agg, ScanState * scan)
+maybe_add_cluster (const BweProbeAggregate * agg, BweProbeScan * scan)
 {
   Cluster c;
 
-  if (agg->count < MIN_CLUSTER_SIZE || agg->send_mean_us <= 0 ||
-      agg->recv_mean_us <= 0)
+  if (agg->count < MIN_CLUSTER_SIZE || agg->send_sum_us <= 0 ||
+      agg->recv_sum_us <= 0)
     return;
-  c.send_mean_us = agg->send_mean_us / agg->count;
-  c.recv_mean_us = agg->recv_mean_us / agg->count;
-  c.mean_size = agg->mean_size / agg->count;
+  c.send_mean_us = agg->send_sum_us / agg->count;
+  c.recv_mean_us = agg->recv_sum_us / agg->count;
+  c.mean_size = agg->size_sum / agg->count;
   c.count = agg->count;
   c.num_above_min_delta = agg->num_above_min_delta;
   scan->num_clusters++;
@@ -107,79 +114,86 @@ maybe_add_cluster (const Cluster * agg, ScanState * scan)
 }
 
 static bool
-within_cluster_bounds (int64_t send_delta_us, const Cluster * agg)
+within_cluster_bounds (int64_t send_delta_us, const BweProbeAggregate * agg)
 {
   int64_t mean, diff;
 
   if (agg->count == 0)
     return true;
-  mean = agg->send_mean_us / agg->count;
+  mean = agg->send_sum_us / agg->count;
   diff = send_delta_us - mean;
   if (diff < 0)
     diff = -diff;
   return diff < MAX_CLUSTER_SEND_DEVIATION_US;
 }
 
+/* ComputeClusters' loop, continued over the probes not scanned yet. */
 static void
-compute_clusters (const BweProbeClusters * p, ScanState * scan)
+scan_new_probes (BweProbeClusters * p)
 {
-  Cluster agg = { 0, 0, 0, 0, 0 };
-  const BweProbe *prev = NULL;
+  BweProbeScan *scan = &p->scan;
+  BweProbeAggregate *agg = &scan->agg;
   size_t i;
 
-  scan->num_clusters = 0;
-  scan->stopped = false;
-  scan->best_bps = 0;
-  for (i = 0; i < p->len; i++) {
-    const BweProbe *probe = &p->probes[(p->head + i) % BWE_PROBE_MAX_PROBES];
-    if (prev != NULL) {
-      int64_t send_delta = probe->send_time_us - prev->send_time_us;
-      int64_t recv_delta = probe->recv_time_us - prev->recv_time_us;
-      /* Counted in the running aggregate even when this delta closes it. */
-      if (send_delta >= MIN_CLUSTER_DELTA_US
-          && recv_delta >= MIN_CLUSTER_DELTA_US)
-        agg.num_above_min_delta++;
-      if (!within_cluster_bounds (send_delta, &agg)) {
-        maybe_add_cluster (&agg, scan);
-        agg = (Cluster) {
-        0, 0, 0, 0, 0};
-      }
-      agg.send_mean_us += send_delta;
-      agg.recv_mean_us += recv_delta;
-      agg.mean_size += probe->payload_size;
-      agg.count++;
+  for (i = scan->scanned; i < p->len; i++) {
+    const BweProbe *probe, *prev;
+    int64_t send_delta, recv_delta;
+
+    if (i == 0)
+      continue;
+    probe = &p->probes[(p->head + i) % BWE_PROBE_MAX_PROBES];
+    prev = &p->probes[(p->head + i - 1) % BWE_PROBE_MAX_PROBES];
+    send_delta = probe->send_time_us - prev->send_time_us;
+    recv_delta = probe->recv_time_us - prev->recv_time_us;
+    /* Counted in the running aggregate even when this delta closes it. */
+    if (send_delta >= MIN_CLUSTER_DELTA_US && recv_delta >= MIN_CLUSTER_DELTA_US)
+      agg->num_above_min_delta++;
+    if (!within_cluster_bounds (send_delta, agg)) {
+      maybe_add_cluster (agg, scan);
+      *agg = (BweProbeAggregate) {
+      0, 0, 0, 0, 0};
     }
-    prev = probe;
+    agg->send_sum_us += send_delta;
+    agg->recv_sum_us += recv_delta;
+    agg->size_sum += probe->payload_size;
+    agg->count++;
   }
-  maybe_add_cluster (&agg, scan);
+  scan->scanned = p->len;
 }
 
 bool
 bwe_probe_clusters_process (BweProbeClusters * p, bool valid_estimate,
     int64_t current_bps, int64_t * probe_bps)
 {
-  ScanState scan;
+  BweProbeScan result;
 
-  compute_clusters (p, &scan);
-  if (scan.num_clusters == 0) {
+  if (p->scan.scanned > p->len)
+    scan_reset (&p->scan);
+  scan_new_probes (p);
+  /* The final aggregate is closed too, on a copy: later probes may extend it. */
+  result = p->scan;
+  maybe_add_cluster (&result.agg, &result);
+
+  if (result.num_clusters == 0) {
     if (p->len >= MAX_PROBE_PACKETS) {
       p->head = (p->head + 1) % BWE_PROBE_MAX_PROBES;
       p->len--;
+      scan_reset (&p->scan);
     }
     return false;
   }
-  if (scan.best_bps > 0) {
+  if (result.best_bps > 0) {
     /* A probe slower than the estimate must not lower it. */
-    bool improving = (!valid_estimate && scan.best_bps > 0) ||
-        (valid_estimate && scan.best_bps > current_bps);
+    bool improving = !valid_estimate || result.best_bps > current_bps;
     if (improving) {
-      *probe_bps = scan.best_bps;
+      *probe_bps = result.best_bps;
       return true;
     }
   }
-  if (scan.num_clusters >= EXPECTED_NUMBER_OF_PROBES) {
+  if (result.num_clusters >= EXPECTED_NUMBER_OF_PROBES) {
     p->head = 0;
     p->len = 0;
+    scan_reset (&p->scan);
   }
   return false;
 }

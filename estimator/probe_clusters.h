@@ -5,9 +5,15 @@
  * the initial estimate.
  *
  * Capacity: BWE_PROBE_MAX_PROBES probes.  libwebrtc's list has no bound; past
- * this one the oldest probe is dropped, the only place where this module can
+ * this one the oldest quarter of the probes is dropped (a quarter at once keeps
+ * the rescan that follows cheap), the only place where this module can
  * differ from libwebrtc (it needs more than 2048 packets > 200 bytes within
- * 2 s, about 8 Mbit/s of 1000-byte packets, without the list being cleared). */
+ * 2 s, about 8 Mbit/s of 1000-byte packets, without the list being cleared).
+ *
+ * libwebrtc recomputes every cluster from the whole list at each probe; the
+ * clusters of a list only grow at its end when probes are appended, so the scan
+ * state is kept and only new probes are scanned (a full rescan follows only
+ * when probes are removed from the front). */
 #ifndef BWE_PROBE_CLUSTERS_H
 #define BWE_PROBE_CLUSTERS_H
 
@@ -16,6 +22,7 @@
 #include <stdint.h>
 
 #define BWE_PROBE_MAX_PROBES 2048
+#define BWE_PROBE_DROP_AT_CAPACITY (BWE_PROBE_MAX_PROBES / 4)
 
 typedef struct
 {
@@ -24,9 +31,30 @@ typedef struct
   int64_t payload_size;
 } BweProbe;
 
+/* A cluster being aggregated: sums over its deltas. */
+typedef struct
+{
+  int64_t send_sum_us;
+  int64_t recv_sum_us;
+  int64_t size_sum;
+  int count;
+  int num_above_min_delta;
+} BweProbeAggregate;
+
+/* ComputeClusters + FindBestProbe over a prefix of the probes. */
+typedef struct
+{
+  size_t scanned;               /* probes of the list included */
+  BweProbeAggregate agg;        /* the open cluster */
+  size_t num_clusters;
+  bool stopped;                 /* FindBestProbe met a bad cluster */
+  int64_t best_bps;             /* 0: none */
+} BweProbeScan;
+
 typedef struct
 {
   BweProbe probes[BWE_PROBE_MAX_PROBES];        /* ring, oldest at head */
+  BweProbeScan scan;
   size_t head;
   size_t len;
   uint64_t total_probes_received;
