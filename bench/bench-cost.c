@@ -462,8 +462,13 @@ main (int argc, char **argv)
 
   printf ("| sizeof (BweRemoteEstimator) | %zu B | one estimator, up to %d "
       "SSRCs |\n", sizeof (BweRemoteEstimator), BWE_MAX_SSRCS);
-  printf ("| bytes per SSRC | %zu B | sizeof (BweStreamEntry), preallocated "
-      "in the estimator |\n", sizeof (BweStreamEntry));
+  {
+    const BweRemoteEstimator *e0 = NULL;
+    size_t table = sizeof (e0->streams) + sizeof (e0->hash);
+    printf ("| bytes per SSRC | %.0f B | stream table (entries + hash slots, "
+        "%zu B) / %d, preallocated in the estimator |\n",
+        (double) table / BWE_MAX_SSRCS, table, BWE_MAX_SSRCS);
+  }
   printf ("| sizeof (BweRembThrottler) | %zu B | |\n",
       sizeof (BweRembThrottler));
 
