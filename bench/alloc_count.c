@@ -1,6 +1,6 @@
-/* Allocation counter: the executable's own malloc family takes precedence over
- * libc's for every library in the process (GLib and GStreamer included), counts,
- * and forwards to glibc's internal entry points. */
+/* Allocation counter: the executable's own malloc family takes precedence
+ * over libc's for every library in the process (GLib and GStreamer included),
+ * counts, and forwards to glibc's internal entry points. */
 #include <errno.h>
 #include <malloc.h>
 #include <stdatomic.h>

@@ -349,7 +349,8 @@ main (int argc, char **argv)
     } else if (strcmp (a, "--scale-seconds") == 0) {
       o.scale_seconds = atoi (v);
       i++;
-    } else if (strcmp (a, "--ir") == 0 && strchr (v, '=') && o.num_ir < MAX_IR) {
+    } else if (strcmp (a, "--ir") == 0 && strchr (v, '=')
+        && o.num_ir < MAX_IR) {
       char *eq = strchr (v, '=');
       *eq = '\0';
       o.ir[o.num_ir].name = v;

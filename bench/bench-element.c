@@ -254,8 +254,7 @@ main (int argc, char **argv)
         ir_bwe = g_ascii_strtod (strchr (v, '=') + 1, NULL);
       else if (g_str_has_prefix (v, "element-fakesink="))
         ir_bare = g_ascii_strtod (strchr (v, '=') + 1, NULL);
-    }
-    else if (i + 1 < argc && strcmp (argv[i], "--buffers") == 0)
+    } else if (i + 1 < argc && strcmp (argv[i], "--buffers") == 0)
       buffers = atoi (argv[++i]);
     else if (i + 1 < argc && strcmp (argv[i], "--runs") == 0)
       runs = atoi (argv[++i]);

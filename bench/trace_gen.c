@@ -9,7 +9,7 @@
 #define TRACE_QUEUE_LIMIT_US 300000
 #define TRACE_JITTER_SD_US 1000.0
 #define TRACE_PHASE_US 20000000
-#define TRACE_WIRE_OVERHEAD 48      /* RTP + abs-send-time extension + IP/UDP */
+#define TRACE_WIRE_OVERHEAD 48  /* RTP + abs-send-time extension + IP/UDP */
 #define TRACE_MAX_PAYLOAD 1180
 #define TRACE_PACING_FACTOR 2.5
 

@@ -1,7 +1,8 @@
 /* The closed-loop simulator's engine: a discrete-event loop over integer
- * microseconds.  Path of a media packet: sender pacer -> drop-tail bottleneck ->
- * propagation (+ jitter, never reordering, + random loss) -> receiver estimator.
- * REMB goes back over an uncongested reverse path with the same one-way delay. */
+ * microseconds.  Path of a media packet: sender pacer -> drop-tail
+ * bottleneck -> propagation (+ jitter, never reordering, + random loss) ->
+ * receiver estimator.  REMB goes back over an uncongested reverse path with
+ * the same one-way delay. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -879,9 +880,9 @@ sim_print_rows (FILE * f, const SimScenario * s, const SimOptions * o,
     fprintf (f, "| %s | %s | %lld-%lld | %.2f | %.1f %% | %.3f | %.1f | %.1f "
         "| %.2f %% | %s | %s | %s |\n", o->label ? o->label : s->name,
         o->filter == BWE_FILTER_TRENDLINE ? "trendline" : "kalman",
-        (long long) (ph->start_us / 1000000), (long long) (ph->end_us / 1000000),
-        ph->capacity_bps / 1e6, 100.0 * ph->utilisation, ph->media_bps / 1e6,
-        ph->qdelay_p50_ms, ph->qdelay_p95_ms, 100.0 * ph->loss, settle, jain,
-        share);
+        (long long) (ph->start_us / 1000000),
+        (long long) (ph->end_us / 1000000), ph->capacity_bps / 1e6,
+        100.0 * ph->utilisation, ph->media_bps / 1e6, ph->qdelay_p50_ms,
+        ph->qdelay_p95_ms, 100.0 * ph->loss, settle, jain, share);
   }
 }

@@ -1,6 +1,7 @@
-/* Closed-loop simulator: video senders that follow the REMB of a receiver running
- * the estimator core, a drop-tail bottleneck measured in time, propagation delay,
- * optional jitter and random loss, and an optional TCP-like AIMD competitor.
+/* Closed-loop simulator: video senders that follow the REMB of a receiver
+ * running the estimator core, a drop-tail bottleneck measured in time,
+ * propagation delay, optional jitter and random loss, and an optional
+ * TCP-like AIMD competitor.
  * Deterministic for a seed: no clock is read, events at equal times run in the
  * order they were scheduled. */
 #ifndef BWE_SIM_H
@@ -35,7 +36,7 @@ typedef struct
   int64_t start_us[SIM_MAX_FLOWS];
   int64_t pause_us[SIM_MAX_FLOWS];      /* -1: never paused */
   int64_t resume_us[SIM_MAX_FLOWS];
-  bool tcp;                     /* one long-lived TCP-like AIMD flow from t = 0 */
+  bool tcp;                     /* a long-lived TCP-like AIMD flow from 0 s */
   int64_t phase_us[SIM_MAX_PHASES + 1]; /* boundaries, first 0, last duration */
   int num_phases;
 } SimScenario;
@@ -47,10 +48,10 @@ typedef struct
   double jitter_sd_ms;          /* 0: none */
   double loss;                  /* random path loss probability */
   int64_t duration_us;          /* 0: the scenario's */
-  uint32_t fixed_bps;           /* open loop: senders ignore REMB (0: follow it) */
+  uint32_t fixed_bps;           /* open loop: senders ignore REMB (0: obey) */
   bool no_probing;              /* no probe clusters at the start of a flow */
   FILE *series;                 /* 100 ms time series (TSV) or NULL */
-  bool progress;                /* a line on stderr every 10 simulated seconds */
+  bool progress;                /* a line on stderr every 10 simulated s */
   const char *label;            /* scenario column of the rows (NULL: name) */
 } SimOptions;
 
