@@ -50,25 +50,33 @@ static inline void
 bwe_rate_statistics_erase_old (BweRateStatistics * rs, int64_t now_ms)
 {
   const int64_t new_oldest_time = now_ms - rs->window_ms + 1;
-  const BweRateBucket *b;
+  uint32_t head;
+  int64_t acc, n, oldest;
 
   if (rs->oldest_timestamp >= new_oldest_time)
     return;
-  for (;;) {
-    b = &rs->buckets[rs->head & (BWE_RATE_STATISTICS_RING - 1)];
-    rs->accumulated_count -= b->sum;
-    rs->num_samples -= b->num_samples;
+  /* Locals: the bucket stores would otherwise force reloads of these. */
+  head = rs->head;
+  acc = rs->accumulated_count;
+  n = rs->num_samples;
+  oldest = INT64_MAX;
+  do {
+    const BweRateBucket *b = &rs->buckets[head & (BWE_RATE_STATISTICS_RING - 1)];
+    acc -= b->sum;
+    n -= b->num_samples;
     /* Like libwebrtc, an overflow is never cleared. */
-    if (++rs->head == rs->tail) {
-      rs->oldest_timestamp = INT64_MAX;
-      return;
-    }
-    b = &rs->buckets[rs->head & (BWE_RATE_STATISTICS_RING - 1)];
+    if (++head == rs->tail)
+      break;
+    b = &rs->buckets[head & (BWE_RATE_STATISTICS_RING - 1)];
     if (b->timestamp >= new_oldest_time) {
-      rs->oldest_timestamp = b->timestamp;
-      return;
+      oldest = b->timestamp;
+      break;
     }
-  }
+  } while (1);
+  rs->head = head;
+  rs->accumulated_count = acc;
+  rs->num_samples = n;
+  rs->oldest_timestamp = oldest;
 }
 
 /* Update(count, now_ms): adds count at now_ms (a time before the newest bucket
@@ -78,26 +86,32 @@ bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
     int64_t now_ms)
 {
   BweRateBucket *last;
+  uint32_t tail;
+  int64_t acc;
 
   bwe_rate_statistics_erase_old (rs, now_ms);
   if (rs->first_timestamp == -1 || rs->num_samples == 0)
     rs->first_timestamp = now_ms;
-  last = &rs->buckets[(rs->tail - 1) & (BWE_RATE_STATISTICS_RING - 1)];
-  if (rs->head == rs->tail || now_ms > last->timestamp) {
+  tail = rs->tail;
+  last = &rs->buckets[(tail - 1) & (BWE_RATE_STATISTICS_RING - 1)];
+  if (rs->head == tail || now_ms > last->timestamp) {
     /* A new bucket.  After EraseOld all buckets lie within the window and
      * have distinct times, so the ring (larger than any window) has room. */
-    last = &rs->buckets[rs->tail & (BWE_RATE_STATISTICS_RING - 1)];
-    if (rs->head == rs->tail++)
+    last = &rs->buckets[tail & (BWE_RATE_STATISTICS_RING - 1)];
+    if (rs->head == tail)
       rs->oldest_timestamp = now_ms;
+    rs->tail = tail + 1;
     last->timestamp = now_ms;
-    last->sum = 0;
-    last->num_samples = 0;
+    last->sum = count;
+    last->num_samples = 1;
+  } else {
+    /* The newest bucket's time, or earlier (counted in the newest). */
+    last->sum += count;
+    last->num_samples++;
   }
-  /* else: the newest bucket's time, or earlier (counted in the newest). */
-  last->sum += count;
-  last->num_samples++;
-  if (INT64_MAX - rs->accumulated_count > count)
-    rs->accumulated_count += count;
+  acc = rs->accumulated_count;
+  if (INT64_MAX - acc > count)
+    rs->accumulated_count = acc + count;
   else
     rs->overflow = true;
   rs->num_samples++;
