@@ -381,6 +381,30 @@ main (int argc, char **argv)
     return 1;
   }
 
+  if (o.check) {
+    /* The trace must be the same on every run and in arrival order. */
+    BenchPacket *again = malloc (o.packets * sizeof (*again));
+    size_t k;
+    if (!again || bench_trace_generate (again, o.packets, TRACE_SEED) !=
+        o.packets) {
+      fprintf (stderr, "bench-cost: out of memory\n");
+      return 1;
+    }
+    for (k = 0; k < o.packets; k++) {
+      if (tr[k].arrival_us != again[k].arrival_us ||
+          tr[k].send_time_24 != again[k].send_time_24 ||
+          tr[k].payload != again[k].payload || tr[k].ssrc != again[k].ssrc) {
+        fprintf (stderr, "bench-cost: the trace differs between runs\n");
+        return 1;
+      }
+      if (k > 0 && tr[k].arrival_us < tr[k - 1].arrival_us) {
+        fprintf (stderr, "bench-cost: trace out of arrival order at %zu\n", k);
+        return 1;
+      }
+    }
+    free (again);
+  }
+
   if (o.callgrind) {
     /* One pass per section; run-cost.sh reads the dumps. */
     run_core (tr, &o, BWE_FILTER_KALMAN, harness_sink, "harness");
