@@ -85,7 +85,9 @@ typedef struct
 
 typedef struct
 {
-  double delivered_bits;        /* at the bottleneck output, all flows */
+  /* Received: out of the bottleneck and not lost on the path, counted when
+   * they leave the bottleneck so that a phase holds its own capacity's worth. */
+  double delivered_bits;
   double media_bits;
   double tcp_bits;
   FlowPhase flow[SIM_MAX_FLOWS];
@@ -370,9 +372,9 @@ link_done (Sim * sim, int64_t now)
   sim->queue_head = (sim->queue_head + 1) % sim->queue_cap;
   sim->queue_len--;
   sim->backlog_bytes -= p->wire;
-  acc->delivered_bits += 8.0 * p->wire;
 
   if (p->flow < 0) {
+    acc->delivered_bits += 8.0 * p->wire;
     acc->tcp_bits += 8.0 * p->wire;
     sim->bin_tcp += p->wire;
     if (push_event (sim, now + sim->s->one_way_us, EV_RECV, -1, pi) < 0)
@@ -382,7 +384,6 @@ link_done (Sim * sim, int64_t now)
     int64_t arrival = now + sim->s->one_way_us;
     int bin = (int) (wait_us / SIM_HIST_BIN_US);
 
-    acc->media_bits += 8.0 * p->wire;
     acc->hist[bin < SIM_HIST_BINS ? bin : SIM_HIST_BINS - 1]++;
     acc->hist_n++;
     sim->bin_qsum_ms += wait_us / 1000.0;
@@ -394,6 +395,8 @@ link_done (Sim * sim, int64_t now)
       acc->flow[p->flow].lost_pkts++;
       packet_free (sim, pi);
     } else {
+      acc->delivered_bits += 8.0 * p->wire;
+      acc->media_bits += 8.0 * p->wire;
       if (sim->o->jitter_sd_ms > 0) {
         double sd_us = sim->o->jitter_sd_ms * 1000.0;
         double j = fabs (rng_gaussian (sim, sd_us));

@@ -60,8 +60,8 @@ typedef struct
   int64_t start_us;
   int64_t end_us;
   double capacity_bps;          /* mean over the phase */
-  double utilisation;           /* delivered (all flows) / capacity */
-  double media_bps;             /* media delivered per second */
+  double utilisation;           /* received (all flows) / capacity */
+  double media_bps;             /* media received per second */
   double tcp_bps;
   double qdelay_p50_ms;         /* waiting time of media packets in the queue */
   double qdelay_p95_ms;
