@@ -478,8 +478,8 @@ emit_rtcp_locked (GstRtpBwe * self, Outcome * out, gsize len, guint32 ssrc,
   gst_buffer_list_add (out->rtcp, buf);
 }
 
-/* Runs every TWCC Process() due before until_us (exclusive), or all that is
- * left when flushing. */
+/* Runs every TWCC Process() due before until_us (exclusive), then, when
+ * flushing, sends all that is left with the last arrival time. */
 static void
 twcc_process_locked (GstRtpBwe * self, Outcome * out, gint64 until_us,
     gboolean flush)
@@ -507,7 +507,7 @@ twcc_process_locked (GstRtpBwe * self, Outcome * out, gint64 until_us,
     while ((len = bwe_twcc_recorder_flush (self->twcc, self->scratch,
                 RTCP_SCRATCH_SIZE)) > 0) {
       emit_rtcp_locked (self, out, len, self->twcc_sender_ssrc,
-          until_us * GST_USECOND);
+          self->last_arrival_us * GST_USECOND);
       self->twcc_sent++;
     }
   }

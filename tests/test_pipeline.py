@@ -18,9 +18,12 @@ import gzip
 import os
 import re
 import shlex
+import shutil
 import socket
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 import gi
@@ -174,6 +177,122 @@ def test_pcap_replay(args):
           "(%d vs %d)" % (len(rembs1), len(want_remb)))
     print("  %d estimates, %d changes, %d REMBs; same as bwe-replay and "
           "libwebrtc" % (len(first), len(got), len(rembs1)))
+
+
+def write_twcc_pcap(trace, out):
+    """A TWCC trace (`arrival_us transport_seq payload_bytes ssrc`) as a pcap
+    of RTP/UDP/IPv4/Ethernet packets with the transport-wide sequence number
+    in a one-byte extension, id 5, captured at arrival_us."""
+    seqs = {}
+    with gzip.open(trace, "rt") as f, open(out, "wb") as o:
+        o.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for line in f:
+            fields = line.split()
+            if not fields or not fields[0][0].isdigit():
+                continue
+            arrival, tseq, size, ssrc = (int(x, 0) for x in fields[:4])
+            seq = seqs.get(ssrc, 0)
+            seqs[ssrc] = seq + 1
+            rtp = struct.pack("!BBHII", 0x90, 96, seq & 0xFFFF, 0, ssrc)
+            ext = struct.pack("!HHBHB", 0xBEDE, 1, (5 << 4) | 1, tseq, 0)
+            payload = rtp + ext + bytes(size)
+            udp = struct.pack("!HHHH", 40000, 5000, 8 + len(payload), 0) + \
+                payload
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64,
+                             17, 0, bytes([10, 0, 0, 1]),
+                             bytes([10, 0, 0, 2])) + udp
+            frame = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00" + ip
+            o.write(struct.pack("<IIII", arrival // 1000000, arrival % 1000000,
+                                len(frame), len(frame)))
+            o.write(frame)
+
+
+def replay_rtcp(pcap, caps):
+    """(time_ms, bytes) of every RTCP packet rtpbwe sends for a pcap."""
+    pipeline = Gst.parse_launch(
+        "filesrc location=%s ! pcapparse caps=\"%s\" ! rtpbwe name=bwe ! "
+        "fakesink sync=false bwe.rtcp_src ! fakesink name=rtcp sync=false "
+        "signal-handoffs=true" % (pcap, caps))
+    out = []
+
+    def handoff(_sink, buf, _pad):
+        ok, info = buf.map(Gst.MapFlags.READ)
+        # bwe-replay --twcc prints its times truncated to ms
+        out.append((buf.pts // 1000000, bytes(info.data)))
+        buf.unmap(info)
+
+    pipeline.get_by_name("rtcp").connect("handoff", handoff)
+    run_to_eos(pipeline)
+    return out
+
+
+def tshark_check(packets, what):
+    """tshark decodes every packet as RTCP feedback with FMT 15, no
+    malformed packet, no expert warning or error."""
+    if shutil.which("tshark") is None:
+        print("  tshark not installed: decoding not checked")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        pcap = os.path.join(tmp, "rtcp.pcap")
+        with open(pcap, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))
+            for ms, data in packets:
+                udp = struct.pack("!HHHH", 5005, 5005, 8 + len(data), 0) + data
+                ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0,
+                                 64, 17, 0, bytes([10, 0, 0, 2]),
+                                 bytes([10, 0, 0, 1]))
+                csum = sum(struct.unpack("!10H", ip))
+                while csum >> 16:
+                    csum = (csum & 0xFFFF) + (csum >> 16)
+                ip = ip[:10] + struct.pack("!H", ~csum & 0xFFFF) + ip[12:] + udp
+                f.write(struct.pack("<IIII", ms // 1000, (ms % 1000) * 1000,
+                                    len(ip), len(ip)))
+                f.write(ip)
+        base = ["tshark", "-n", "-r", pcap, "-d", "udp.port==5005,rtcp"]
+        fields = subprocess.run(
+            base + ["-T", "fields", "-e", "rtcp.rtpfb.fmt", "-e",
+                    "rtcp.psfb.fmt", "-e", "_ws.malformed"],
+            capture_output=True, check=True, text=True).stdout.splitlines()
+        decoded = sum(1 for x in fields if "15" in x.split("\t")[:2])
+        expert = subprocess.run(base + ["-q", "-z", "expert,warn"],
+                                capture_output=True, check=True,
+                                text=True).stdout
+        bad = [l for l in expert.splitlines()
+               if "Malformed" in l or l.startswith(("Errors", "Warns"))]
+    check(decoded == len(packets) and not bad,
+          "tshark: %d of %d %s packets decoded; %s" % (decoded, len(packets),
+                                                       what, bad))
+    print("  tshark decodes all %d %s packets, no warning" % (decoded, what))
+
+
+def test_twcc_pcap_replay(args):
+    """A TWCC capture: rtpbwe's feedback is bwe-replay --twcc's, byte for byte
+    and at the same times (which is libwebrtc's up to its unflushed tail);
+    tshark decodes it and the REMBs of a replay without a warning."""
+    seed = "seed103"
+    trace = os.path.join(args["parity"], seed + ".twcc.gz")
+    pcap = os.path.join(args["work"], seed + "-twcc.pcap")
+    write_twcc_pcap(trace, pcap)
+    got = replay_rtcp(pcap, "application/x-rtp,extmap-5=(string)" + TWCC_URI)
+    want = []
+    for line in bwe_replay(args, trace, "--twcc"):
+        ms, hexbytes = line.split()
+        want.append((int(ms), bytes.fromhex(hexbytes)))
+    check(len(got) == len(want) and got == want,
+          "TWCC feedback differs from bwe-replay --twcc (%d vs %d packets)"
+          % (len(got), len(want)))
+    print("  %d TWCC feedback packets, identical to bwe-replay --twcc"
+          % len(got))
+    tshark_check(got, "TWCC")
+
+    ast = os.path.join(args["work"], "seed102.pcap")
+    if not os.path.exists(ast):
+        subprocess.run([sys.executable, args["trace2pcap"],
+                        os.path.join(args["parity"], "seed102.trace.gz"), ast],
+                       check=True, stderr=subprocess.DEVNULL)
+    rembs = replay_rtcp(ast, "application/x-rtp,extmap-3=(string)" + AST_URI)
+    check(len(rembs) > 0, "no REMB")
+    tshark_check(rembs, "REMB")
 
 
 def sender_receiver(uri, ext_id, seconds, extra_bwe=""):
@@ -415,7 +534,7 @@ def test_doc_launch_lines(args):
           % (len(lines), stats.get_value("packets-estimated")))
 
 
-TESTS = [test_pcap_replay, test_sender_remb, test_sender_twcc,
+TESTS = [test_pcap_replay, test_twcc_pcap_replay, test_sender_remb, test_sender_twcc,
          test_rtp_session_handoff, test_doc_launch_lines]
 
 
