@@ -581,16 +581,31 @@ remb_encoded (guint64 bps)
   return bps << exp;
 }
 
-/* seed101 (4 streams, capacity steps, loss, reordering jitter, wraps) as RTP
- * through the element: the estimate changes are libwebrtc's .ref line for
+static const gchar *const seeds[] = { "seed101", "seed102", "seed103",
+  "seed104"
+};
+
+static gchar **
+read_seed_file (const gchar * seed, const gchar * suffix)
+{
+  gchar *name = g_strconcat (seed, suffix, NULL);
+  gchar **lines = read_lines (name);
+
+  g_free (name);
+  return lines;
+}
+
+/* The four parity traces (several streams, capacity steps, loss, reordering
+ * jitter, silences, abs-send-time wraps) as RTP through the element: the estimate changes are libwebrtc's .ref line for
  * line (time = arrival rounded to ms, as libwebrtc receives it) and the
  * REMBs its .remb. */
-START_TEST (test_parity_seed101)
+START_TEST (test_parity_seeds)
 {
+  const gchar *seed = seeds[_i];
   Bwe b;
-  gchar **trace = read_lines ("seed101.trace.gz");
-  gchar **ref = read_lines ("seed101.ref");
-  gchar **remb = read_lines ("seed101.remb");
+  gchar **trace = read_seed_file (seed, ".trace.gz");
+  gchar **ref = read_seed_file (seed, ".ref");
+  gchar **remb = read_seed_file (seed, ".remb");
   GHashTable *seqs = g_hash_table_new (NULL, NULL);
   GString *got = g_string_new (NULL), *want = g_string_new (NULL);
   GString *got_remb = g_string_new (NULL), *want_remb = g_string_new (NULL);
@@ -615,7 +630,7 @@ START_TEST (test_parity_seed101)
     gst_buffer_unref (gst_harness_pull (b.h));
     n++;
   }
-  fail_unless_equals_int (n, 11409);
+  fail_unless (n > 1000);
   fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"), n);
 
   est = pop_estimates (&b);
@@ -666,15 +681,16 @@ START_TEST (test_parity_seed101)
 }
 END_TEST
 
-/* seed101's TWCC packets (transport-wide sequence, id 5 from the caps):
+/* The parity traces' TWCC packets (transport-wide sequence, id 5 from the caps):
  * rtcp_src carries libwebrtc's RemoteEstimatorProxy feedback byte for byte
  * (.twccref, sender SSRC 0), each timestamped with its Process() time, then
  * at EOS the tail that libwebrtc had not sent yet. */
-START_TEST (test_twcc_seed101)
+START_TEST (test_twcc_seeds)
 {
+  const gchar *seed = seeds[_i];
   Bwe b;
-  gchar **trace = read_lines ("seed101.twcc.gz");
-  gchar **ref = read_lines ("seed101.twccref");
+  gchar **trace = read_seed_file (seed, ".twcc.gz");
+  gchar **ref = read_seed_file (seed, ".twccref");
   GHashTable *seqs = g_hash_table_new (NULL, NULL);
   guint i, r = 0, n_ref = 0, tail = 0;
   GstBuffer *buf;
@@ -1078,8 +1094,8 @@ rtpbwe_suite (void)
   tcase_add_test (tc, test_rtcp_events);
   tcase_add_test (tc, test_rtcp_unlinked);
   tcase_add_test (tc, test_flush_both_pads);
-  tcase_add_test (tc, test_parity_seed101);
-  tcase_add_test (tc, test_twcc_seed101);
+  tcase_add_loop_test (tc, test_parity_seeds, 0, G_N_ELEMENTS (seeds));
+  tcase_add_loop_test (tc, test_twcc_seeds, 0, G_N_ELEMENTS (seeds));
   tcase_add_test (tc, test_ext_ids);
   tcase_add_test (tc, test_bad_input);
   tcase_add_test (tc, test_no_time);
