@@ -471,6 +471,138 @@ def test_rtp_session_handoff(args):
           % (len(sent), len(received), received))
 
 
+def test_rtpbin_decoder_tap(args):
+    """The tap point of webrtcbin: rtpbwe in the bin rtpbin asks for with
+    request-rtp-decoder (bare caps: the id comes from the property), its
+    rtcp_src into a funnel in the request-rtcp-encoder bin next to the
+    session's RTCP.  The sender's session gets the REMBs."""
+    rtp_port, rtcp_back, rtcp_fwd = (free_udp_port() for _ in range(3))
+    caps = "application/x-rtp,extmap-3=(string)%s" % AST_URI
+    sender = Gst.parse_launch(
+        "rtpbin name=s audiotestsrc is-live=true samplesperbuffer=441 ! "
+        "audio/x-raw,rate=44100,channels=1 ! rtpL16pay ! %s ! "
+        "s.send_rtp_sink_0 s.send_rtp_src_0 ! udpsink host=127.0.0.1 port=%d "
+        "sync=false async=false s.send_rtcp_src_0 ! udpsink host=127.0.0.1 "
+        "port=%d sync=false async=false udpsrc address=127.0.0.1 port=%d "
+        "caps=application/x-rtcp ! s.recv_rtcp_sink_0"
+        % (caps, rtp_port, rtcp_fwd, rtcp_back))
+
+    receiver = Gst.Pipeline.new("receiver")
+    rtpbin = Gst.ElementFactory.make("rtpbin", "r")
+    bins = {}
+
+    def request_rtp_decoder(_rtpbin, session):
+        b = Gst.Bin.new("bwe-decoder")
+        bwe = Gst.ElementFactory.make("rtpbwe", "bwe")
+        bwe.set_property("abs-send-time-id", 3)
+        b.add(bwe)
+        for name, pad in (("rtp_sink", "sink"), ("rtp_src", "src"),
+                          ("rtcp_src", "rtcp_src")):
+            b.add_pad(Gst.GhostPad.new(name, bwe.get_static_pad(pad)))
+        bins["decoder"] = b
+        return b
+
+    def request_rtcp_encoder(_rtpbin, session):
+        b = Gst.Bin.new("bwe-encoder")
+        funnel = Gst.ElementFactory.make("funnel", None)
+        b.add(funnel)
+        b.add_pad(Gst.GhostPad.new("rtcp_sink_%d" % session,
+                                   funnel.request_pad_simple("sink_%u")))
+        b.add_pad(Gst.GhostPad.new("rtcp_src_%d" % session,
+                                   funnel.get_static_pad("src")))
+        b.add_pad(Gst.GhostPad.new("feedback_sink",
+                                   funnel.request_pad_simple("sink_%u")))
+        bins["encoder"] = b
+        return b
+
+    rtpbin.connect("request-rtp-decoder", request_rtp_decoder)
+    rtpbin.connect("request-rtcp-encoder", request_rtcp_encoder)
+    rtp_src = Gst.ElementFactory.make("udpsrc")
+    rtp_src.set_property("address", "127.0.0.1")
+    rtp_src.set_property("port", rtp_port)
+    rtp_src.set_property("caps", Gst.Caps.from_string(
+        "application/x-rtp,media=audio,clock-rate=44100,encoding-name=L16,"
+        "channels=1,payload=96"))
+    rtcp_src = Gst.ElementFactory.make("udpsrc")
+    rtcp_src.set_property("address", "127.0.0.1")
+    rtcp_src.set_property("port", rtcp_fwd)
+    rtcp_src.set_property("caps", Gst.Caps.from_string("application/x-rtcp"))
+    rtcp_sink = Gst.ElementFactory.make("udpsink")
+    for k, v in (("host", "127.0.0.1"), ("port", rtcp_back), ("sync", False),
+                 ("async", False)):
+        rtcp_sink.set_property(k, v)
+    depay = Gst.ElementFactory.make("rtpL16depay")
+    sink = Gst.ElementFactory.make("fakesink")
+    sink.set_property("async", False)
+    for e in (rtpbin, rtp_src, rtcp_src, rtcp_sink, depay, sink):
+        receiver.add(e)
+    depay.link(sink)
+    check(rtp_src.get_static_pad("src").link(
+        rtpbin.request_pad_simple("recv_rtp_sink_0")) == Gst.PadLinkReturn.OK,
+        "recv_rtp_sink_0")
+    check(rtcp_src.get_static_pad("src").link(
+        rtpbin.request_pad_simple("recv_rtcp_sink_0")) == Gst.PadLinkReturn.OK,
+        "recv_rtcp_sink_0")
+    check(rtpbin.request_pad_simple("send_rtcp_src_0").link(
+        rtcp_sink.get_static_pad("sink")) == Gst.PadLinkReturn.OK,
+        "send_rtcp_src_0")
+    rtpbin.connect("pad-added", lambda _b, pad: pad.get_name().startswith(
+        "recv_rtp_src") and pad.link(depay.get_static_pad("sink")))
+    check("decoder" in bins and "encoder" in bins,
+          "rtpbin asked for no decoder/encoder bin")
+    # both bins are in rtpbin now: link rtpbwe's feedback into the funnel
+    check(bins["decoder"].get_static_pad("rtcp_src").link(
+        bins["encoder"].get_static_pad("feedback_sink")) ==
+        Gst.PadLinkReturn.OK, "rtcp_src to the funnel")
+
+    received = []
+
+    def on_feedback(_sess, pt, fmt, _sender, _media, fci):
+        if pt == 206 and fmt == 15 and fci is not None:
+            ok, m = fci.map(Gst.MapFlags.READ)
+            bps = parse_remb_fci(bytes(m.data))
+            fci.unmap(m)
+            if bps is not None:
+                received.append(bps)
+
+    sender.get_by_name("s").emit("get-internal-session", 0).connect(
+        "on-feedback-rtcp", on_feedback)
+    estimates = []
+    receiver.set_state(Gst.State.PLAYING)
+    sender.set_state(Gst.State.PLAYING)
+    end = time.monotonic() + 4.0
+    try:
+        while time.monotonic() < end and len(received) < 3:
+            for p in (sender, receiver):
+                msg = p.get_bus().pop_filtered(Gst.MessageType.ERROR |
+                                               Gst.MessageType.ELEMENT)
+                if msg is None:
+                    continue
+                if msg.type == Gst.MessageType.ERROR:
+                    err, dbg = msg.parse_error()
+                    raise Failure("error: %s (%s)" % (err, dbg))
+                st = msg.get_structure()
+                if st is not None and st.get_name() == "rtpbwe-estimate":
+                    estimates.append(st.get_value("bitrate"))
+            time.sleep(0.02)
+    finally:
+        sender.set_state(Gst.State.NULL)
+        while True:
+            msg = receiver.get_bus().pop_filtered(Gst.MessageType.ELEMENT)
+            if msg is None:
+                break
+            st = msg.get_structure()
+            if st is not None and st.get_name() == "rtpbwe-estimate":
+                estimates.append(st.get_value("bitrate"))
+        receiver.set_state(Gst.State.NULL)
+    check(len(estimates) > 0, "no estimate in the decoder bin")
+    check(len(received) > 0, "the sender got no REMB through the encoder bin")
+    check(all(r in [remb_encoded(e) for e in estimates] for r in received),
+          "REMB %s not among the estimates %s" % (received, estimates))
+    print("  %d estimates, %d REMBs reached the sender through rtpbin's "
+          "RTCP encoder bin" % (len(estimates), len(received)))
+
+
 def doc_launch_lines(path):
     """The `|[ gst-launch-1.0 ... ]|` examples of a source file's doc."""
     with open(path) as f:
@@ -535,7 +667,8 @@ def test_doc_launch_lines(args):
 
 
 TESTS = [test_pcap_replay, test_twcc_pcap_replay, test_sender_remb, test_sender_twcc,
-         test_rtp_session_handoff, test_doc_launch_lines]
+         test_rtp_session_handoff, test_rtpbin_decoder_tap,
+         test_doc_launch_lines]
 
 
 def main():
