@@ -51,6 +51,13 @@ update_min_frame_period (BweKalman * k, double ts_delta)
   uint64_t idx = k->hist_count++;
 
   k->ts_delta_hist[idx % n] = ts_delta;
+  /* Expire the position leaving the window before queuing the new one: after
+   * n strictly increasing values the queue is full, and a push would
+   * overwrite its front. */
+  while (k->minq_len > 0 && k->minq[k->minq_head] + n <= idx) {
+    k->minq_head = (k->minq_head + 1) % n;
+    k->minq_len--;
+  }
   while (k->minq_len > 0) {
     unsigned back = (k->minq_head + k->minq_len - 1) % n;
     if (k->ts_delta_hist[k->minq[back] % n] < ts_delta)
@@ -59,10 +66,6 @@ update_min_frame_period (BweKalman * k, double ts_delta)
   }
   k->minq[(k->minq_head + k->minq_len) % n] = idx;
   k->minq_len++;
-  while (k->minq[k->minq_head] + n <= idx) {
-    k->minq_head = (k->minq_head + 1) % n;
-    k->minq_len--;
-  }
   return k->ts_delta_hist[k->minq[k->minq_head] % n];
 }
 
