@@ -124,7 +124,8 @@ bwe_inter_arrival_compute_deltas_full (BweInterArrival * ia,
       *t_delta_ms = cur->complete_time_ms - ia->prev.complete_time_ms;
       system_delta_ms = cur->last_system_time_ms - ia->prev.last_system_time_ms;
       /* The arrival clock jumped against the system clock: start over. */
-      if (*t_delta_ms - system_delta_ms >= BWE_INTER_ARRIVAL_OFFSET_THRESHOLD_MS) {
+      if (*t_delta_ms - system_delta_ms >=
+          BWE_INTER_ARRIVAL_OFFSET_THRESHOLD_MS) {
         bwe_inter_arrival_reset (ia);
         return false;
       }

@@ -65,7 +65,9 @@ bwe_overuse_detector_detect (BweOveruseDetector * d, double offset,
 
   if (num_of_deltas < 2)
     return BWE_USAGE_NORMAL;
-  T = (num_of_deltas < MAX_NUM_DELTAS ? num_of_deltas : MAX_NUM_DELTAS) * offset;
+  if (num_of_deltas > MAX_NUM_DELTAS)
+    num_of_deltas = MAX_NUM_DELTAS;
+  T = num_of_deltas * offset;
   if (T > d->threshold) {
     if (d->time_over_using == -1)
       /* Assume over-use for half the time since the previous sample. */

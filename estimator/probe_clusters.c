@@ -146,7 +146,8 @@ scan_new_probes (BweProbeClusters * p)
     send_delta = probe->send_time_us - prev->send_time_us;
     recv_delta = probe->recv_time_us - prev->recv_time_us;
     /* Counted in the running aggregate even when this delta closes it. */
-    if (send_delta >= MIN_CLUSTER_DELTA_US && recv_delta >= MIN_CLUSTER_DELTA_US)
+    if (send_delta >= MIN_CLUSTER_DELTA_US
+        && recv_delta >= MIN_CLUSTER_DELTA_US)
       agg->num_above_min_delta++;
     if (!within_cluster_bounds (send_delta, agg)) {
       maybe_add_cluster (agg, scan);

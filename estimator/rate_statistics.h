@@ -61,7 +61,8 @@ bwe_rate_statistics_erase_old (BweRateStatistics * rs, int64_t now_ms)
   n = rs->num_samples;
   oldest = INT64_MAX;
   do {
-    const BweRateBucket *b = &rs->buckets[head & (BWE_RATE_STATISTICS_RING - 1)];
+    const BweRateBucket *b =
+        &rs->buckets[head & (BWE_RATE_STATISTICS_RING - 1)];
     acc -= b->sum;
     n -= b->num_samples;
     /* Like libwebrtc, an overflow is never cleared. */

@@ -210,7 +210,8 @@ feedback_interval_ms (BweRemoteEstimator * e)
 
   if (bps != e->feedback_interval_bps) {
     e->feedback_interval_bps = bps;
-    e->feedback_interval_ms = us_to_ms (bwe_aimd_feedback_interval_us (&e->aimd));
+    e->feedback_interval_ms =
+        us_to_ms (bwe_aimd_feedback_interval_us (&e->aimd));
   }
   return e->feedback_interval_ms;
 }

@@ -75,7 +75,8 @@ linear_fit_slope (const BweTrendline * t, double *slope)
 }
 
 static void
-trendline_update_threshold (BweTrendline * t, double modified_trend, int64_t now_ms)
+trendline_update_threshold (BweTrendline * t, double modified_trend,
+    int64_t now_ms)
 {
   double k;
   int64_t time_delta_ms;
@@ -100,7 +101,8 @@ trendline_update_threshold (BweTrendline * t, double modified_trend, int64_t now
 }
 
 static void
-trendline_detect (BweTrendline * t, double trend, double ts_delta, int64_t now_ms)
+trendline_detect (BweTrendline * t, double trend, double ts_delta,
+    int64_t now_ms)
 {
   double modified_trend;
 
