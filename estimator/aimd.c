@@ -272,7 +272,10 @@ bwe_aimd_near_max_increase_rate_bps_per_second (const BweAimd * a)
   /* DataRate * TimeDelta rounds to whole bytes. */
   int64_t frame_size = (a->current_bps * FRAME_INTERVAL_US + 4000000) / 8000000;
   double packets_per_frame = ceil ((double) frame_size / PACKET_SIZE_BYTES);
-  int64_t avg_packet_size = round_half_away (frame_size / packets_per_frame);
+  /* Below 240 bit/s a frame rounds to no byte at all and libwebrtc divides 0 by
+   * 0 packets; no packet size then, so the minimum increase rate applies. */
+  int64_t avg_packet_size = frame_size > 0 ?
+      round_half_away (frame_size / packets_per_frame) : 0;
   /* The over-use detector's delay is taken as 100 ms, then doubled. */
   int64_t response_time_us = (a->rtt_us + RESPONSE_TIME_OFFSET_US) * 2;
   double rate = (double) (avg_packet_size * 8000000 / response_time_us);
