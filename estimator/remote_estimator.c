@@ -14,6 +14,9 @@
 #define BITRATE_WINDOW_MS 1000
 #define BITRATE_SCALE 8000.0f
 #define NO_TIME INT64_MIN
+/* RTTs are clamped to [0, an hour]: a negative one would make AIMD's response
+ * time zero (a division by it) and a huge one overflow microseconds. */
+#define MAX_RTT_MS 3600000
 #define NONE ((int16_t) -1)
 
 /* Timestamp::ms(): microseconds rounded to the nearest millisecond, halves away
@@ -317,6 +320,10 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
 void
 bwe_remote_estimator_set_rtt (BweRemoteEstimator * e, int64_t rtt_ms)
 {
+  if (rtt_ms < 0)
+    rtt_ms = 0;
+  if (rtt_ms > MAX_RTT_MS)
+    rtt_ms = MAX_RTT_MS;
   bwe_aimd_set_rtt (&e->aimd, rtt_ms * 1000);
 }
 

@@ -91,7 +91,7 @@ void bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
     int64_t arrival_us, int64_t now_us, uint32_t send_time_24,
     size_t payload_size, uint32_t ssrc, BweEstimatorUpdate * out);
 
-/* Round-trip time for AIMD (OnRttUpdate), milliseconds. */
+/* Round-trip time for AIMD (OnRttUpdate), milliseconds, clamped to [0, 1 h]. */
 void bwe_remote_estimator_set_rtt (BweRemoteEstimator * e, int64_t rtt_ms);
 /* The stream ended (RemoveStream). */
 void bwe_remote_estimator_remove_stream (BweRemoteEstimator * e, uint32_t ssrc);
