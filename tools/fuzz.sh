@@ -28,10 +28,15 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# FUZZ_SANITIZE=undefined builds without ASan, about twice as fast for long runs
+# of the estimator targets (UBSan's bounds checks still catch overflows of the
+# fixed arrays inside its structs, which ASan does not see anyway).
+SANITIZE=${FUZZ_SANITIZE:-address,undefined}
 BUILD=${FUZZ_BUILD:-build-fuzz}
+[ "$SANITIZE" = address,undefined ] || BUILD=${FUZZ_BUILD:-build-fuzz-${SANITIZE//,/-}}
 if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang meson setup "$BUILD" -Dfuzz=true -Dtests=disabled -Db_lundef=false \
-    -Db_sanitize=address,undefined -Dc_args=-fno-sanitize-recover=all >/dev/null
+    -Db_sanitize="$SANITIZE" -Dc_args=-fno-sanitize-recover=all >/dev/null
 fi
 ninja -C "$BUILD" >/dev/null
 
