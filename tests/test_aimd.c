@@ -276,6 +276,173 @@ START_TEST (test_feedback_interval)
 }
 END_TEST
 
+/* Before any estimate the rate control sits at its 30 Mbit/s maximum and has
+ * no valid estimate; estimates are clamped to at least 5000 bit/s. */
+START_TEST (test_initial_state_and_min_bitrate)
+{
+  States s;
+
+  states_init (&s);
+  ck_assert (!bwe_aimd_valid_estimate (&s.aimd));
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 30000000);
+  set_estimate (&s, 1000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 5000);
+  set_estimate (&s, 10000);
+  s.clock_us += 100 * MS;
+  /* 0.85 * 2000 = 1700, raised to the minimum. */
+  update (&s, BWE_USAGE_OVERUSING, 2000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 5000);
+}
+END_TEST
+
+/* The first throughput starts a 5 s wait; only an update strictly more than
+ * 5 s later initializes the estimate to the throughput (then Hold ->
+ * Increase with no time elapsed adds the minimum 1000). */
+START_TEST (test_initialization_time)
+{
+  States s;
+
+  states_init (&s);
+  update (&s, BWE_USAGE_NORMAL, 100000);
+  s.clock_us += 5000 * MS;
+  update (&s, BWE_USAGE_NORMAL, 100000);
+  ck_assert (!bwe_aimd_valid_estimate (&s.aimd));
+  s.clock_us += 1;
+  update (&s, BWE_USAGE_NORMAL, 100000);
+  ck_assert (bwe_aimd_valid_estimate (&s.aimd));
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 101000);
+}
+END_TEST
+
+/* An over-use initializes at once: 0.85 * 400000 below the 30 Mbit/s start;
+ * no decrease is recorded since there was no estimate before. */
+START_TEST (test_overuse_initializes)
+{
+  States s;
+
+  states_init (&s);
+  update (&s, BWE_USAGE_OVERUSING, 400000);
+  ck_assert (bwe_aimd_valid_estimate (&s.aimd));
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 340000);
+  ck_assert_int_eq (bwe_aimd_expected_bandwidth_period_us (&s.aimd),
+      DEFAULT_PERIOD_US);
+}
+END_TEST
+
+/* TimeToReduceFurther: after rtt clamped to [10, 200] ms since the last
+ * change, or at once when the throughput is below half the estimate. */
+START_TEST (test_time_to_reduce_further)
+{
+  States s;
+  int64_t t0;
+
+  states_init (&s);
+  /* Never changed: the last change is at minus infinity. */
+  ck_assert (bwe_aimd_time_to_reduce_further (&s.aimd, s.clock_us, 100000));
+  set_estimate (&s, 300000);
+  t0 = s.clock_us;
+  ck_assert (!bwe_aimd_time_to_reduce_further (&s.aimd, t0 + 199999, 150000));
+  ck_assert (bwe_aimd_time_to_reduce_further (&s.aimd, t0 + 200000, 150000));
+  ck_assert (bwe_aimd_time_to_reduce_further (&s.aimd, t0 + 1, 149999));
+  bwe_aimd_set_rtt (&s.aimd, 5 * MS);
+  ck_assert (!bwe_aimd_time_to_reduce_further (&s.aimd, t0 + 9999, 150000));
+  ck_assert (bwe_aimd_time_to_reduce_further (&s.aimd, t0 + 10000, 150000));
+  bwe_aimd_set_rtt (&s.aimd, 300 * MS);
+  ck_assert (!bwe_aimd_time_to_reduce_further (&s.aimd, t0 + 199999, 150000));
+  ck_assert (bwe_aimd_time_to_reduce_further (&s.aimd, t0 + 200000, 150000));
+}
+END_TEST
+
+/* Without a link-capacity estimate the increase is multiplicative:
+ * 1.08^0.5 after 500 ms, 101000 * 0.0392305 = 3962 (rounded). */
+START_TEST (test_multiplicative_increase)
+{
+  States s;
+
+  states_init (&s);
+  set_estimate (&s, 100000);
+  update (&s, BWE_USAGE_NORMAL, 100000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 101000);
+  s.clock_us += 500 * MS;
+  update (&s, BWE_USAGE_NORMAL, 100000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 104962);
+}
+END_TEST
+
+/* After an over-use the link capacity is known (300 kbit/s) and the increase
+ * is additive at the near-max rate: 14160 bit/s at 255 kbit/s for 1 s, then
+ * 14946 bit/s at 269160 (1121 B frames) for 0.5 s, truncated: 7473. */
+START_TEST (test_additive_increase)
+{
+  States s;
+
+  states_init (&s);
+  set_estimate (&s, 300000);
+  update (&s, BWE_USAGE_OVERUSING, 300000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 255000);
+  ck_assert (s.aimd.link_capacity.has_estimate);
+  s.clock_us += 1000 * MS;
+  /* Hold -> Increase: no time elapsed, no increase. */
+  update (&s, BWE_USAGE_NORMAL, 300000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 255000);
+  s.clock_us += 1000 * MS;
+  update (&s, BWE_USAGE_NORMAL, 300000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 269160);
+  s.clock_us += 500 * MS;
+  update (&s, BWE_USAGE_NORMAL, 300000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 276633);
+}
+END_TEST
+
+/* LinkCapacityEstimator, by hand: samples are rounded to whole kbit/s,
+ * estimate = (1 - a) est + a sample, deviation = (1 - a) dev +
+ * a (est - sample)^2 / max(est, 1) clamped to [0.4f, 2.5f], bounds
+ * est +- 3 sqrt(dev est) kbit/s truncated to bit/s. */
+START_TEST (test_link_capacity_estimator)
+{
+  BweLinkCapacity lc;
+
+  bwe_link_capacity_init (&lc);
+  ck_assert (!lc.has_estimate);
+  ck_assert_int_eq (bwe_link_capacity_upper_bound (&lc), INT64_MAX);
+  ck_assert_int_eq (bwe_link_capacity_lower_bound (&lc), 0);
+
+  /* First sample: est 500, dev 0.95 * 0.4 raised to 0.4f. */
+  bwe_link_capacity_on_overuse_detected (&lc, 500000);
+  ck_assert_int_eq (bwe_link_capacity_estimate (&lc), 500000);
+  ck_assert_int_eq (bwe_link_capacity_upper_bound (&lc), 542426);
+  ck_assert_int_eq (bwe_link_capacity_lower_bound (&lc), 457573);
+
+  /* est 495, dev 0.95 * 0.4f + 0.05 * 95^2 / 495 = 1.29162. */
+  bwe_link_capacity_on_overuse_detected (&lc, 400000);
+  ck_assert_int_eq (bwe_link_capacity_estimate (&lc), 495000);
+  ck_assert_int_eq (bwe_link_capacity_upper_bound (&lc), 570856);
+  ck_assert_int_eq (bwe_link_capacity_lower_bound (&lc), 419143);
+
+  /* A probe weighs 0.5: est 1247.5, dev clamped to 2.5. */
+  bwe_link_capacity_on_probe_rate (&lc, 2000000);
+  ck_assert_int_eq (bwe_link_capacity_estimate (&lc), 1247500);
+  ck_assert_int_eq (bwe_link_capacity_upper_bound (&lc), 1415037);
+  ck_assert_int_eq (bwe_link_capacity_lower_bound (&lc), 1079962);
+
+  /* Reset forgets the estimate, not the deviation: 0.95 * 2.5 = 2.375. */
+  bwe_link_capacity_reset (&lc);
+  ck_assert (!lc.has_estimate);
+  ck_assert_int_eq (bwe_link_capacity_upper_bound (&lc), INT64_MAX);
+  bwe_link_capacity_on_overuse_detected (&lc, 300000);
+  ck_assert_int_eq (bwe_link_capacity_upper_bound (&lc), 380078);
+  ck_assert_int_eq (bwe_link_capacity_lower_bound (&lc), 219921);
+
+  /* DataRate::kbps() rounds to the nearest kbit/s. */
+  bwe_link_capacity_init (&lc);
+  bwe_link_capacity_on_overuse_detected (&lc, 123500);
+  ck_assert_int_eq (bwe_link_capacity_estimate (&lc), 124000);
+  bwe_link_capacity_init (&lc);
+  bwe_link_capacity_on_overuse_detected (&lc, 123499);
+  ck_assert_int_eq (bwe_link_capacity_estimate (&lc), 123000);
+}
+END_TEST
+
 static Suite *
 aimd_suite (void)
 {
@@ -297,6 +464,13 @@ aimd_suite (void)
   tcase_add_test (tc, test_bandwidth_period_is_not_above_max_no_smoothing_exp);
   tcase_add_test (tc, test_sending_rate_bounded_when_throughput_not_estimated);
   tcase_add_test (tc, test_feedback_interval);
+  tcase_add_test (tc, test_initial_state_and_min_bitrate);
+  tcase_add_test (tc, test_initialization_time);
+  tcase_add_test (tc, test_overuse_initializes);
+  tcase_add_test (tc, test_time_to_reduce_further);
+  tcase_add_test (tc, test_multiplicative_increase);
+  tcase_add_test (tc, test_additive_increase);
+  tcase_add_test (tc, test_link_capacity_estimator);
   suite_add_tcase (s, tc);
   return s;
 }

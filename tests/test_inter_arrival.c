@@ -418,6 +418,37 @@ START_TEST (test_abs_send_time_wrap_out_of_order_within_group)
 }
 END_TEST
 
+/* Not in libwebrtc's tests: a burst ends after 100 ms.  Packets sent 30 ms
+ * apart but arriving 5 ms apart (negative propagation delta) join the group
+ * of the first one while they arrive less than 100 ms after it: arrivals 205
+ * to 295 join the group started at 200; the packet at 300 starts a new group
+ * and completes G2 - G1 (latest send time 100 + 19 * 30 = 670 against 0,
+ * arrival 295 - 17, 20 packets against 1). */
+START_TEST (test_burst_ends_after_100_ms)
+{
+  BweInterArrival ia;
+  uint32_t ts_delta = 101;
+  int64_t t_delta = 303;
+  int size_delta = 909;
+  int i;
+
+  bwe_inter_arrival_init (&ia, TIMESTAMP_GROUP_LENGTH_US / 1000, 1.0, true);
+  ck_assert (!bwe_inter_arrival_compute_deltas (&ia, 0, 17, 17, 1, &ts_delta,
+          &t_delta, &size_delta));
+  for (i = 0; i < 20; i++) {
+    int64_t arrival_ms = 200 + 5 * i;
+
+    ck_assert (!bwe_inter_arrival_compute_deltas (&ia, 100 + 30 * i,
+            arrival_ms, arrival_ms, 1, &ts_delta, &t_delta, &size_delta));
+  }
+  ck_assert (bwe_inter_arrival_compute_deltas (&ia, 100 + 30 * 20, 300, 300,
+          1, &ts_delta, &t_delta, &size_delta));
+  ck_assert_uint_eq (ts_delta, 670);
+  ck_assert_int_eq (t_delta, 295 - 17);
+  ck_assert_int_eq (size_delta, 20 - 1);
+}
+END_TEST
+
 typedef struct
 {
   uint32_t send_time_ms;
@@ -523,6 +554,7 @@ inter_arrival_suite (void)
   tcase_add_test (tc, test_out_of_order_within_group);
   tcase_add_test (tc, test_two_bursts);
   tcase_add_test (tc, test_no_bursts);
+  tcase_add_test (tc, test_burst_ends_after_100_ms);
   tcase_add_test (tc, test_wrap_values);
   tcase_add_test (tc, test_rtp_timestamp_wrap);
   tcase_add_test (tc, test_abs_send_time_wrap);

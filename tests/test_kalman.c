@@ -80,6 +80,111 @@ START_TEST (test_min_frame_period_mixed)
 
 END_TEST;
 
+/* The steps below were computed, in double precision, by following
+ * overuse_estimator.cc's equations by hand (gcc-reference.md 1.3) from the
+ * default options: slope 8/512, offset 0, E = diag(100, 0.1), process noise
+ * (1e-13, 1e-3), noise average 0 and variance 50. */
+#define REL_TOL 1e-12
+
+static void
+assert_close (double actual, double expected)
+{
+  double tol = REL_TOL * (fabs (expected) > 1e-300 ? fabs (expected) : 1.0);
+
+  ck_assert_msg (fabs (actual - expected) <= tol, "%.17g is not %.17g",
+      actual, expected);
+}
+
+START_TEST (test_initial_state)
+{
+  BweKalman k;
+
+  bwe_kalman_init (&k);
+  ck_assert (bwe_kalman_offset (&k) == 0.0);
+  ck_assert_int_eq (bwe_kalman_num_of_deltas (&k), 0);
+  ck_assert (bwe_kalman_var_noise (&k) == 50.0);
+  ck_assert (k.slope == 8.0 / 512.0);
+  ck_assert (k.E[0][0] == 100.0 && k.E[1][1] == 0.1);
+  ck_assert (k.E[0][1] == 0.0 && k.E[1][0] == 0.0);
+}
+END_TEST
+
+/* Three updates exercising each branch:
+ * 1. Normal, t 25 ms, ts 20 ms, +1000 B: residual 5 - 0.015625 * 1000 =
+ *    -10.625, inside 3 sqrt(50); the noise is updated with
+ *    beta = 0.99^(20 * 30 / 1000) before the gain.
+ * 2. Over-using with the offset falling (it went from 0 to about -1.07e-8):
+ *    the offset's process noise is raised by 10 * 1e-3; no noise update.
+ *    t 18, ts 30 (the minimum frame period stays 20), -500 B.
+ * 3. Normal, t 60, ts 25, 0 B: residual 35.02 above 3 sqrt(50.37) = 21.29, so
+ *    the noise sees the clamped residual but the state the full one. */
+START_TEST (test_three_updates)
+{
+  BweKalman k;
+
+  bwe_kalman_init (&k);
+  bwe_kalman_update (&k, 25, 20.0, 1000, BWE_USAGE_NORMAL, 1000);
+  assert_close (bwe_kalman_var_noise (&k), 50.36996568935462);
+  assert_close (k.avg_noise, -0.06387809859445565);
+  assert_close (k.slope, 0.005000005362537398);
+  assert_close (bwe_kalman_offset (&k), -1.0731244583837219e-08);
+  assert_close (k.E[0][0], 5.047094020493863e-05);
+  assert_close (k.E[0][1], -0.0001009999490243504);
+  assert_close (k.E[1][0], -0.00010099994902435041);
+  assert_close (k.E[1][1], 0.10099999989799005);
+  ck_assert_int_eq (bwe_kalman_num_of_deltas (&k), 1);
+
+  bwe_kalman_update (&k, 18, 30.0, -500, BWE_USAGE_OVERUSING, 1018);
+  assert_close (bwe_kalman_var_noise (&k), 50.36996568935462);
+  assert_close (k.avg_noise, -0.06387809859445565);
+  assert_close (k.slope, 0.008808450443639908);
+  assert_close (bwe_kalman_offset (&k), -0.024426153194759787);
+  assert_close (k.E[0][0], 4.031382638141395e-05);
+  assert_close (k.E[0][1], -3.585548548850094e-05);
+  assert_close (k.E[1][1], 0.11158218425061953);
+  ck_assert_int_eq (bwe_kalman_num_of_deltas (&k), 2);
+
+  bwe_kalman_update (&k, 60, 25.0, 0, BWE_USAGE_NORMAL, 1078);
+  assert_close (bwe_kalman_var_noise (&k), 52.776091474290034);
+  assert_close (k.avg_noise, 0.06451188034935643);
+  assert_close (k.slope, 0.00878470589274066);
+  assert_close (bwe_kalman_offset (&k), 0.05012906110138167);
+  assert_close (k.E[0][0], 4.031380217345251e-05);
+  assert_close (k.E[0][1], -3.577916122860886e-05);
+  assert_close (k.E[1][1], 0.11234253467474868);
+  ck_assert_int_eq (bwe_kalman_num_of_deltas (&k), 3);
+}
+END_TEST
+
+/* kDeltaCounterMax: the count saturates at 1000. */
+START_TEST (test_num_of_deltas_saturates)
+{
+  BweKalman k;
+  int i;
+
+  bwe_kalman_init (&k);
+  for (i = 0; i < 1200; i++)
+    bwe_kalman_update (&k, 20, 20.0, 0, BWE_USAGE_NORMAL, 20 * i);
+  ck_assert_int_eq (bwe_kalman_num_of_deltas (&k), 1000);
+}
+END_TEST
+
+/* The noise variance never goes below 1: with identical deltas the residual
+ * is 0 and the variance decays geometrically from 50 (by 0.99^0.6 per
+ * update, then 0.998^0.6 after 300) until the floor holds it. */
+START_TEST (test_noise_floor)
+{
+  BweKalman k;
+  int i;
+
+  bwe_kalman_init (&k);
+  for (i = 0; i < 3000; i++)
+    bwe_kalman_update (&k, 20, 20.0, 0, BWE_USAGE_NORMAL, 20 * i);
+  ck_assert (bwe_kalman_var_noise (&k) == 1.0);
+  ck_assert (bwe_kalman_offset (&k) == 0.0);
+}
+END_TEST
+
 static Suite *
 kalman_suite (void)
 {
@@ -88,6 +193,12 @@ kalman_suite (void)
 
   tcase_add_test (tc, test_min_frame_period_strictly_increasing);
   tcase_add_test (tc, test_min_frame_period_mixed);
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("updates");
+  tcase_add_test (tc, test_initial_state);
+  tcase_add_test (tc, test_three_updates);
+  tcase_add_test (tc, test_num_of_deltas_saturates);
+  tcase_add_test (tc, test_noise_floor);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -391,6 +391,126 @@ START_TEST (test_threshold_falls_to_floor)
 }
 END_TEST
 
+static void
+assert_threshold (const BweOveruseDetector * d, double expected)
+{
+  double actual = bwe_overuse_detector_threshold (d);
+
+  ck_assert_msg (fabs (actual - expected) <= 1e-12 * expected,
+      "threshold %.17g is not %.17g", actual, expected);
+}
+
+/* Hand-derived adaptation steps: threshold += k * (|T| - threshold) * dt,
+ * k_down = 0.039 below the threshold, k_up = 0.0087 above it. */
+START_TEST (test_threshold_adaptation_steps)
+{
+  BweOveruseDetector d;
+
+  bwe_overuse_detector_init (&d);
+  bwe_overuse_detector_detect (&d, 0.0, 20.0, 60, 1000);
+  assert_threshold (&d, 12.5);
+  bwe_overuse_detector_detect (&d, 0.0, 20.0, 60, 1001);
+  assert_threshold (&d, 12.5 - 0.039 * 12.5 * 1);
+  /* T = 60 * 0.25 = 15 above 12.0125: k_up over 5 ms. */
+  ck_assert_int_eq (bwe_overuse_detector_detect (&d, 0.25, 20.0, 60, 1006),
+      BWE_USAGE_NORMAL);
+  assert_threshold (&d, 12.0125 + 0.0087 * (15 - 12.0125) * 5);
+}
+END_TEST
+
+/* |T| more than 15 above the threshold is a spike: the threshold stays, only
+ * the time of the last update moves. */
+START_TEST (test_spike_does_not_adapt)
+{
+  BweOveruseDetector d;
+
+  bwe_overuse_detector_init (&d);
+  bwe_overuse_detector_detect (&d, 0.0, 20.0, 60, 0);
+  /* T = 27.6 > 12.5 + 15. */
+  bwe_overuse_detector_detect (&d, 0.46, 20.0, 60, 1);
+  assert_threshold (&d, 12.5);
+  /* T = 27 <= 27.5 adapts, over the 1 ms since the spike. */
+  bwe_overuse_detector_detect (&d, 0.45, 20.0, 60, 2);
+  assert_threshold (&d, 12.5 + 0.0087 * (60 * 0.45 - 12.5) * 1);
+}
+END_TEST
+
+/* The adaptation step counts at most 100 ms. */
+START_TEST (test_adaptation_time_is_capped)
+{
+  BweOveruseDetector d;
+
+  bwe_overuse_detector_init (&d);
+  bwe_overuse_detector_detect (&d, 0.0, 20.0, 60, 0);
+  bwe_overuse_detector_detect (&d, 0.21, 20.0, 60, 200);
+  assert_threshold (&d, 12.5 + 0.0087 * (60 * 0.21 - 12.5) * 100);
+}
+END_TEST
+
+/* Over-use needs more than 10 ms above the threshold: the timer starts at
+ * half a delta.  6.7 / 2 + 6.7 = 10.05 > 10 on the 2nd sample; with 6.6,
+ * 9.9 is not enough and the 3rd sample (16.5) signals. */
+START_TEST (test_overusing_time_threshold)
+{
+  BweOveruseDetector d;
+
+  bwe_overuse_detector_init (&d);
+  ck_assert_int_eq (bwe_overuse_detector_detect (&d, 0.3, 6.7, 60, 0),
+      BWE_USAGE_NORMAL);
+  ck_assert_int_eq (bwe_overuse_detector_detect (&d, 0.3, 6.7, 60, 1),
+      BWE_USAGE_OVERUSING);
+
+  bwe_overuse_detector_init (&d);
+  ck_assert_int_eq (bwe_overuse_detector_detect (&d, 0.3, 6.6, 60, 0),
+      BWE_USAGE_NORMAL);
+  ck_assert_int_eq (bwe_overuse_detector_detect (&d, 0.3, 6.6, 60, 1),
+      BWE_USAGE_NORMAL);
+  ck_assert_int_eq (bwe_overuse_detector_detect (&d, 0.3, 6.6, 60, 2),
+      BWE_USAGE_OVERUSING);
+}
+END_TEST
+
+/* The offset is scaled by at most 60 deltas: with 100, 0.206 gives
+ * T = 12.36, below 12.5, so nothing happens but a k_down step. */
+START_TEST (test_num_deltas_capped_at_60)
+{
+  BweOveruseDetector d;
+
+  bwe_overuse_detector_init (&d);
+  ck_assert_int_eq (bwe_overuse_detector_detect (&d, 0.206, 20.0, 100, 0),
+      BWE_USAGE_NORMAL);
+  ck_assert_int_eq (bwe_overuse_detector_detect (&d, 0.206, 20.0, 100, 1),
+      BWE_USAGE_NORMAL);
+  assert_threshold (&d, 12.5 + 0.039 * (60 * 0.206 - 12.5) * 1);
+}
+END_TEST
+
+/* Kept 14 above the threshold, 100 ms apart, it climbs by
+ * 0.0087 * 14 * 100 = 12.18 a step and stops at the ceiling of 600. */
+START_TEST (test_threshold_ceiling)
+{
+  BweOveruseDetector d;
+  int64_t now_ms = 0;
+  int i;
+
+  bwe_overuse_detector_init (&d);
+  bwe_overuse_detector_detect (&d, 0.0, 20.0, 60, now_ms);
+  for (i = 0; i < 40; i++) {
+    now_ms += 100;
+    bwe_overuse_detector_detect (&d,
+        (bwe_overuse_detector_threshold (&d) + 14) / 60, 20.0, 60, now_ms);
+  }
+  ck_assert (fabs (bwe_overuse_detector_threshold (&d) -
+          (12.5 + 40 * 12.18)) < 1e-6);
+  for (i = 0; i < 20; i++) {
+    now_ms += 100;
+    bwe_overuse_detector_detect (&d,
+        (bwe_overuse_detector_threshold (&d) + 14) / 60, 20.0, 60, now_ms);
+  }
+  ck_assert (bwe_overuse_detector_threshold (&d) == 600.0);
+}
+END_TEST
+
 static Suite *
 overuse_detector_suite (void)
 {
@@ -427,6 +547,12 @@ overuse_detector_suite (void)
   tcase_add_test (tc, test_threshold_adapts);
   tcase_add_test (tc, test_doesnt_adapt_to_spikes);
   tcase_add_test (tc, test_threshold_falls_to_floor);
+  tcase_add_test (tc, test_threshold_adaptation_steps);
+  tcase_add_test (tc, test_spike_does_not_adapt);
+  tcase_add_test (tc, test_adaptation_time_is_capped);
+  tcase_add_test (tc, test_overusing_time_threshold);
+  tcase_add_test (tc, test_num_deltas_capped_at_60);
+  tcase_add_test (tc, test_threshold_ceiling);
   suite_add_tcase (s, tc);
   return s;
 }
