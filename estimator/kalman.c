@@ -47,26 +47,25 @@ bwe_kalman_init (BweKalman * k)
 static double
 update_min_frame_period (BweKalman * k, double ts_delta)
 {
-  const unsigned n = BWE_KALMAN_FRAME_PERIOD_HISTORY;
+  const unsigned mask = BWE_KALMAN_HISTORY_RING - 1;
   uint64_t idx = k->hist_count++;
 
-  k->ts_delta_hist[idx % n] = ts_delta;
-  /* Expire the position leaving the window before queuing the new one: after
-   * n strictly increasing values the queue is full, and a push would
-   * overwrite its front. */
-  while (k->minq_len > 0 && k->minq[k->minq_head] + n <= idx) {
-    k->minq_head = (k->minq_head + 1) % n;
-    k->minq_len--;
-  }
+  k->ts_delta_hist[idx & mask] = ts_delta;
+  /* Values not smaller than the new one can never be the minimum again. */
   while (k->minq_len > 0) {
-    unsigned back = (k->minq_head + k->minq_len - 1) % n;
-    if (k->ts_delta_hist[k->minq[back] % n] < ts_delta)
+    unsigned back = (k->minq_head + k->minq_len - 1) & mask;
+    if (k->ts_delta_hist[k->minq[back] & mask] < ts_delta)
       break;
     k->minq_len--;
   }
-  k->minq[(k->minq_head + k->minq_len) % n] = idx;
+  k->minq[(k->minq_head + k->minq_len) & mask] = idx;
   k->minq_len++;
-  return k->ts_delta_hist[k->minq[k->minq_head] % n];
+  /* Drop what left the window of the last 60 values. */
+  while (k->minq[k->minq_head] + BWE_KALMAN_FRAME_PERIOD_HISTORY <= idx) {
+    k->minq_head = (k->minq_head + 1) & mask;
+    k->minq_len--;
+  }
+  return k->ts_delta_hist[k->minq[k->minq_head] & mask];
 }
 
 static void

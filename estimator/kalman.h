@@ -10,6 +10,8 @@
 
 /* kMinFramePeriodHistoryLength: window of the minimum send delta. */
 #define BWE_KALMAN_FRAME_PERIOD_HISTORY 60
+/* Ring size for that window: a power of two at least as large. */
+#define BWE_KALMAN_HISTORY_RING 64
 
 typedef struct
 {
@@ -24,9 +26,9 @@ typedef struct
   /* The last BWE_KALMAN_FRAME_PERIOD_HISTORY ts_delta values in a ring, plus a
    * monotonic queue of ring positions whose values are increasing, so that the
    * window minimum costs O(1) amortized instead of a 60-entry scan. */
-  double ts_delta_hist[BWE_KALMAN_FRAME_PERIOD_HISTORY];
+  double ts_delta_hist[BWE_KALMAN_HISTORY_RING];
   uint64_t hist_count;          /* values pushed so far */
-  uint64_t minq[BWE_KALMAN_FRAME_PERIOD_HISTORY];
+  uint64_t minq[BWE_KALMAN_HISTORY_RING];
   unsigned minq_head;
   unsigned minq_len;
   /* The noise filter's last pow() and its inputs. */

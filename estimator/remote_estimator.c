@@ -27,7 +27,7 @@ us_to_ms (int64_t us)
   int64_t q, r;
 
   if (us >= 0)
-    return (us + 500) / 1000;
+    return (int64_t) (((uint64_t) us + 500) / 1000);
   q = us / 1000;
   r = us % 1000;
   {
@@ -227,6 +227,79 @@ bwe_remote_estimator_state (const BweRemoteEstimator * e)
   return bwe_overuse_detector_state (&e->detector);
 }
 
+/* The cold parts of a packet live apart so that the per-packet path keeps few
+ * values alive. */
+#if defined(__GNUC__)
+#define COLD __attribute__ ((noinline, cold))
+#else
+#define COLD
+#endif
+
+/* Probe-cluster step; true when it set a new estimate. */
+static COLD bool
+probe_packet (BweRemoteEstimator * e, uint32_t timestamp, int64_t arrival_ms,
+    int64_t size, int64_t now_us)
+{
+  int64_t probe_bps;
+
+  bwe_probe_clusters_add (&e->probes, bwe_abs_send_time_probe_us (timestamp),
+      arrival_ms, size);
+  if (!bwe_probe_clusters_process (&e->probes,
+          bwe_aimd_valid_estimate (&e->aimd),
+          bwe_aimd_latest_estimate (&e->aimd), &probe_bps))
+    return false;
+  bwe_aimd_set_estimate (&e->aimd, probe_bps, now_us);
+  return true;
+}
+
+/* One inter-group delta through the delay filter and the detector. */
+static void
+delay_sample (BweRemoteEstimator * e, uint32_t ts_delta, int64_t t_delta,
+    int size_delta, int64_t arrival_ms, size_t payload_size)
+{
+  double ts_delta_ms = bwe_abs_send_time_delta_ms (ts_delta);
+
+  if (e->config.filter == BWE_FILTER_TRENDLINE) {
+    bwe_trendline_update (&e->trendline, (double) t_delta, ts_delta_ms,
+        0, arrival_ms, payload_size, true);
+  } else {
+    bwe_kalman_update (&e->kalman, t_delta, ts_delta_ms, size_delta,
+        bwe_overuse_detector_state (&e->detector), arrival_ms);
+    bwe_overuse_detector_detect (&e->detector, bwe_kalman_offset (&e->kalman),
+        ts_delta_ms, bwe_kalman_num_of_deltas (&e->kalman), arrival_ms);
+  }
+}
+
+/* Whether an over-use should cut the estimate now (TimeToReduceFurther). */
+static COLD bool
+overuse_update_due (BweRemoteEstimator * e, int64_t arrival_ms, int64_t now_us)
+{
+  int64_t rate;
+
+  return bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate) &&
+      bwe_aimd_time_to_reduce_further (&e->aimd, now_us,
+      (int64_t) (uint32_t) rate);
+}
+
+/* The rate controller's update and, when it has an estimate, the signal. */
+static COLD void
+rate_control_update (BweRemoteEstimator * e, int64_t arrival_ms,
+    int64_t now_us, int64_t now_ms, BweEstimatorUpdate * out)
+{
+  int64_t rate = 0, target_bps;
+  bool has_rate;
+
+  has_rate = bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate);
+  target_bps = bwe_aimd_update (&e->aimd, bwe_remote_estimator_state (e),
+      has_rate, (int64_t) (int32_t) rate, now_us);
+  if (!bwe_aimd_valid_estimate (&e->aimd))
+    return;
+  e->last_update_us = now_us;
+  e->last_update_ms = now_ms;
+  out->updated = true;
+  out->bitrate_bps = (uint32_t) target_bps;
+}
+
 void
 bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
     int64_t arrival_us, int64_t now_us, uint32_t send_time_24,
@@ -236,11 +309,10 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
   const int64_t now_ms = now_us == arrival_us ? arrival_ms : us_to_ms (now_us);
   const uint32_t timestamp = bwe_abs_send_time_upshift (send_time_24);
   const int64_t size = (int64_t) payload_size;
-  uint32_t ts_delta = 0;
-  int64_t t_delta = 0, rate = 0;
-  int size_delta = 0;
-  bool update_estimate = false, has_rate;
-  int64_t target_bps = 0;
+  uint32_t ts_delta;
+  int64_t t_delta;
+  int size_delta;
+  bool update_estimate = false;
 
   out->updated = false;
   out->bitrate_bps = 0;
@@ -262,59 +334,19 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
 
   /* Only packets above 200 bytes are assumed paced by the sender. */
   if (size > MIN_PROBE_PACKET_SIZE && (!bwe_aimd_valid_estimate (&e->aimd) ||
-          now_us - e->first_packet_time_us < INITIAL_PROBING_INTERVAL_US)) {
-    int64_t probe_bps;
-    bwe_probe_clusters_add (&e->probes, bwe_abs_send_time_probe_us (timestamp),
-        arrival_ms, size);
-    if (bwe_probe_clusters_process (&e->probes,
-            bwe_aimd_valid_estimate (&e->aimd),
-            bwe_aimd_latest_estimate (&e->aimd), &probe_bps)) {
-      bwe_aimd_set_estimate (&e->aimd, probe_bps, now_us);
-      update_estimate = true;
-    }
-  }
+          now_us - e->first_packet_time_us < INITIAL_PROBING_INTERVAL_US))
+    update_estimate = probe_packet (e, timestamp, arrival_ms, size, now_us);
 
   if (bwe_inter_arrival_compute_deltas (&e->inter_arrival, timestamp,
-          arrival_ms, now_ms, payload_size, &ts_delta, &t_delta, &size_delta)) {
-    double ts_delta_ms = bwe_abs_send_time_delta_ms (ts_delta);
-    if (e->config.filter == BWE_FILTER_TRENDLINE) {
-      bwe_trendline_update (&e->trendline, (double) t_delta, ts_delta_ms,
-          0, arrival_ms, payload_size, true);
-    } else {
-      bwe_kalman_update (&e->kalman, t_delta, ts_delta_ms, size_delta,
-          bwe_overuse_detector_state (&e->detector), arrival_ms);
-      bwe_overuse_detector_detect (&e->detector, bwe_kalman_offset (&e->kalman),
-          ts_delta_ms, bwe_kalman_num_of_deltas (&e->kalman), arrival_ms);
-    }
-  }
+          arrival_ms, now_ms, payload_size, &ts_delta, &t_delta, &size_delta))
+    delay_sample (e, ts_delta, t_delta, size_delta, arrival_ms, payload_size);
 
-  if (!update_estimate) {
-    /* Periodic update, or an over-use that must act now. */
-    if (e->last_update_us == NO_TIME ||
-        now_ms - e->last_update_ms > feedback_interval_ms (e)) {
-      update_estimate = true;
-    } else if (bwe_remote_estimator_state (e) == BWE_USAGE_OVERUSING) {
-      if (bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate) &&
-          bwe_aimd_time_to_reduce_further (&e->aimd, now_us,
-              (int64_t) (uint32_t) rate))
-        update_estimate = true;
-    }
-  }
-
-  if (update_estimate) {
-    has_rate = bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms,
-        &rate);
-    target_bps = bwe_aimd_update (&e->aimd, bwe_remote_estimator_state (e),
-        has_rate, (int64_t) (int32_t) rate, now_us);
-    update_estimate = bwe_aimd_valid_estimate (&e->aimd);
-  }
-
-  if (update_estimate) {
-    e->last_update_us = now_us;
-    e->last_update_ms = now_ms;
-    out->updated = true;
-    out->bitrate_bps = (uint32_t) target_bps;
-  }
+  /* Periodic update, or an over-use that must act now. */
+  if (update_estimate || e->last_update_us == NO_TIME ||
+      now_ms - e->last_update_ms > feedback_interval_ms (e) ||
+      (bwe_remote_estimator_state (e) == BWE_USAGE_OVERUSING &&
+          overuse_update_due (e, arrival_ms, now_us)))
+    rate_control_update (e, arrival_ms, now_us, now_ms, out);
 }
 
 void
