@@ -1,7 +1,8 @@
 #include "rtp_parse.h"
 
 #define RTP_VERSION 2
-/* RFC 5761 section 4: these payload types collide with RTCP SR, RR, SDES, BYE, APP. */
+/* RFC 5761 section 4: these payload types collide with RTCP SR, RR, SDES,
+ * BYE, APP. */
 #define RTCP_MUX_PT_FIRST 72
 #define RTCP_MUX_PT_LAST 76
 #define ONE_BYTE_PROFILE 0xBEDE

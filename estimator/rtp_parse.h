@@ -15,15 +15,24 @@
 typedef enum
 {
   BWE_RTP_OK = 0,
-  BWE_RTP_TOO_SHORT,            /* fewer than 12 bytes */
-  BWE_RTP_BAD_VERSION,          /* version field is not 2 */
-  BWE_RTP_IS_RTCP,              /* payload type 72..76: RTCP multiplexed on the RTP port (RFC 5761) */
-  BWE_RTP_CSRC_PAST_END,        /* the CSRC list runs past the end */
-  BWE_RTP_EXT_PAST_END,         /* the extension header or its data runs past the end */
-  BWE_RTP_PADDING_INVALID,      /* padding count 0 or larger than what follows the header */
-  BWE_RTP_EXT_ELEMENT_PAST_END, /* an extension element runs past the extension block */
-  BWE_RTP_EXT_RESERVED_ID,      /* one-byte element with id 15, or id 0 that is not a padding byte */
-  BWE_RTP_EXT_WRONG_SIZE,       /* a mapped extension with the wrong data length */
+  /* fewer than 12 bytes */
+  BWE_RTP_TOO_SHORT,
+  /* version field is not 2 */
+  BWE_RTP_BAD_VERSION,
+  /* payload type 72..76: RTCP multiplexed on the RTP port (RFC 5761) */
+  BWE_RTP_IS_RTCP,
+  /* the CSRC list runs past the end */
+  BWE_RTP_CSRC_PAST_END,
+  /* the extension header or its data runs past the end */
+  BWE_RTP_EXT_PAST_END,
+  /* padding count 0 or larger than what follows the header */
+  BWE_RTP_PADDING_INVALID,
+  /* an extension element runs past the extension block */
+  BWE_RTP_EXT_ELEMENT_PAST_END,
+  /* one-byte element with id 15, or id 0 that is not a padding byte */
+  BWE_RTP_EXT_RESERVED_ID,
+  /* a mapped extension with the wrong data length */
+  BWE_RTP_EXT_WRONG_SIZE,
   BWE_RTP_NUM_RESULTS
 } BweRtpParseResult;
 

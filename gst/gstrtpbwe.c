@@ -115,7 +115,8 @@ GST_DEBUG_CATEGORY_STATIC (rtpbwe_debug);
 #define MAX_SEQ_TRACKED 32
 /* The last 64 sequence numbers of a stream are remembered for duplicates. */
 #define SEQ_HISTORY 64
-/* A sequence step this large counts as a jump (a restarted or spliced stream). */
+/* A sequence step this large counts as a jump (a restarted or spliced
+ * stream). */
 #define SEQ_JUMP 1000
 /* The largest RTCP packet built: libwebrtc's limit for transport-wide
  * feedback (a REMB with 255 SSRCs is only 1040 bytes). */
@@ -246,7 +247,7 @@ struct _GstRtpBwe
   gboolean rtcp_flushing;
   gboolean have_group_id;
   GstSegment segment;
-  guint8 *scratch;               /* RTCP_SCRATCH_SIZE bytes */
+  guint8 *scratch;              /* RTCP_SCRATCH_SIZE bytes */
 };
 
 /* What one buffer made the element do, acted upon once the lock is released. */
@@ -632,8 +633,7 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
               MIN (out->n_ssrcs, BWE_REMB_MAX_SSRCS));
 
           if (len > 0) {
-            emit_rtcp_locked (self, out, len, self->remb_sender_ssrc,
-                arrival);
+            emit_rtcp_locked (self, out, len, self->remb_sender_ssrc, arrival);
             self->remb_sent++;
           }
         }
@@ -1004,8 +1004,7 @@ gst_rtp_bwe_src_event (GstPad * pad, GstObject * parent, GstEvent * event)
 }
 
 static gboolean
-gst_rtp_bwe_rtcp_src_event (GstPad * pad, GstObject * parent,
-    GstEvent * event)
+gst_rtp_bwe_rtcp_src_event (GstPad * pad, GstObject * parent, GstEvent * event)
 {
   /* nothing upstream produces our RTCP */
   gst_event_unref (event);
@@ -1421,8 +1420,7 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
   g_object_class_install_property (gobject_class, PROP_TWCC_SENDER_SSRC,
       g_param_spec_uint ("twcc-sender-ssrc", "TWCC sender SSRC",
           "Packet sender SSRC written in transport-wide feedback packets",
-          0, G_MAXUINT32, DEFAULT_SENDER_SSRC,
-          rw | GST_PARAM_MUTABLE_PLAYING));
+          0, G_MAXUINT32, DEFAULT_SENDER_SSRC, rw | GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstRtpBwe:rtp-session:
@@ -1463,8 +1461,7 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
-  gst_element_class_add_static_pad_template (element_class,
-      &rtcp_src_template);
+  gst_element_class_add_static_pad_template (element_class, &rtcp_src_template);
   gst_element_class_set_static_metadata (element_class,
       "RTP bandwidth estimator", "Filter/Network/RTP",
       "Receiver-side bandwidth estimation as libwebrtc (GCC delay-based "

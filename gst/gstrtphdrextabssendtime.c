@@ -68,7 +68,8 @@ G_DEFINE_TYPE_WITH_CODE (GstRTPHeaderExtensionAbsSendTime,
 GST_ELEMENT_REGISTER_DEFINE (rtphdrextabssendtime, "rtphdrextabssendtime",
     GST_RANK_MARGINAL, GST_TYPE_RTP_HEADER_EXTENSION_ABS_SEND_TIME);
 
-/* Rounded to the nearest 1/2^18 s, as libwebrtc's AbsoluteSendTime::To24Bits. */
+/* Rounded to the nearest 1/2^18 s, as libwebrtc's
+ * AbsoluteSendTime::To24Bits. */
 static guint32
 ns_to_abs_send_time (guint64 ns)
 {

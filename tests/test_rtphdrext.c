@@ -147,7 +147,8 @@ START_TEST (test_payloader_stamps)
     guint32 before, after, v;
 
     before = abs24_of_us (g_get_monotonic_time ());
-    fail_unless_equals_int (gst_harness_push (h, audio_buffer (i)), GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (h, audio_buffer (i)),
+        GST_FLOW_OK);
     after = abs24_of_us (g_get_monotonic_time ());
     out = gst_harness_pull (h);
     fail_unless (gst_rtp_buffer_map (out, GST_MAP_READ, &rtp));
@@ -184,7 +185,8 @@ START_TEST (test_payloader_depayloader_roundtrip)
     guint32 before, after, v;
 
     before = abs24_of_us (g_get_monotonic_time ());
-    fail_unless_equals_int (gst_harness_push (h, audio_buffer (i)), GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (h, audio_buffer (i)),
+        GST_FLOW_OK);
     after = abs24_of_us (g_get_monotonic_time ());
     out = gst_harness_pull (h);
     meta = gst_buffer_get_reference_timestamp_meta (out, meta_caps);
