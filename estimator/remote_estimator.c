@@ -219,12 +219,18 @@ feedback_interval_ms (BweRemoteEstimator * e)
   return e->feedback_interval_ms;
 }
 
-BweBandwidthUsage
-bwe_remote_estimator_state (const BweRemoteEstimator * e)
+static inline BweBandwidthUsage
+current_state (const BweRemoteEstimator * e)
 {
   if (e->config.filter == BWE_FILTER_TRENDLINE)
     return bwe_trendline_state (&e->trendline);
   return bwe_overuse_detector_state (&e->detector);
+}
+
+BweBandwidthUsage
+bwe_remote_estimator_state (const BweRemoteEstimator * e)
+{
+  return current_state (e);
 }
 
 /* The cold parts of a packet live apart so that the per-packet path keeps few
@@ -290,7 +296,7 @@ rate_control_update (BweRemoteEstimator * e, int64_t arrival_ms,
   bool has_rate;
 
   has_rate = bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate);
-  target_bps = bwe_aimd_update (&e->aimd, bwe_remote_estimator_state (e),
+  target_bps = bwe_aimd_update (&e->aimd, current_state (e),
       has_rate, (int64_t) (int32_t) rate, now_us);
   if (!bwe_aimd_valid_estimate (&e->aimd))
     return;
@@ -344,7 +350,7 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
   /* Periodic update, or an over-use that must act now. */
   if (update_estimate || e->last_update_us == NO_TIME ||
       now_ms - e->last_update_ms > feedback_interval_ms (e) ||
-      (bwe_remote_estimator_state (e) == BWE_USAGE_OVERUSING &&
+      (current_state (e) == BWE_USAGE_OVERUSING &&
           overuse_update_due (e, arrival_ms, now_us)))
     rate_control_update (e, arrival_ms, now_us, now_ms, out);
 }

@@ -182,12 +182,6 @@ bwe_trendline_update (BweTrendline * t, double recv_delta_ms,
   trendline_detect (t, trend, send_delta_ms, arrival_time_ms);
 }
 
-BweBandwidthUsage
-bwe_trendline_state (const BweTrendline * t)
-{
-  return t->hypothesis;
-}
-
 double
 bwe_trendline_trend (const BweTrendline * t)
 {

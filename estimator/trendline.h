@@ -54,7 +54,11 @@ void bwe_trendline_update (BweTrendline * t, double recv_delta_ms,
     size_t packet_size, bool calculated_deltas);
 
 /* State(): the trendline detector's hypothesis. */
-BweBandwidthUsage bwe_trendline_state (const BweTrendline * t);
+static inline BweBandwidthUsage
+bwe_trendline_state (const BweTrendline * t)
+{
+  return t->hypothesis;
+}
 
 /* The last slope used (prev_trend_) and the adaptive threshold, for tests. */
 double bwe_trendline_trend (const BweTrendline * t);
