@@ -100,6 +100,24 @@ parse_i64 (const char *tok, int64_t * out)
   return errno == 0 && *end == '\0';
 }
 
+/* A round-trip time in ms; fractions are truncated, as libwebrtc's
+ * OnRttUpdate takes whole milliseconds. */
+static int
+parse_rtt_ms (const char *tok, int64_t * out)
+{
+  char *end;
+  double v;
+
+  if (tok == NULL || *tok == '\0')
+    return 0;
+  errno = 0;
+  v = strtod (tok, &end);
+  if (errno != 0 || *end != '\0' || !(v >= 0) || v > 1e9)
+    return 0;
+  *out = (int64_t) v;
+  return 1;
+}
+
 static _Noreturn void
 die (unsigned long lineno, const char *what, const char *line)
 {
@@ -243,7 +261,7 @@ main (int argc, char **argv)
       }
       if (ntok > 0 && strcmp (tok[0], "rtt") == 0) {
         int64_t rtt_ms = 0;
-        if (ntok != 2 || !parse_i64 (tok[1], &rtt_ms) || rtt_ms < 0)
+        if (ntok != 2 || !parse_rtt_ms (tok[1], &rtt_ms))
           die (lineno, "expected 'rtt <ms>'", copy);
         bwe_remote_estimator_set_rtt (&estimator, rtt_ms);
       } else if (ntok > 0 && strcmp (tok[0], "remove") == 0) {

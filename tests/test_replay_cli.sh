@@ -31,6 +31,10 @@ printf 'rtt abc\n' | "$replay" > /dev/null 2>&1
 [ $? -ne 0 ] && r=ok || r=no
 check $r "a bad rtt line fails"
 
+printf 'rtt 80.5\n' | "$replay" > /dev/null 2>&1
+[ $? -eq 0 ] && r=ok || r=no
+check $r "a fractional rtt is accepted (truncated to whole ms)"
+
 if [ ! -f "$trace" ]; then
   echo "parity data not found at $trace" >&2
   exit 77
