@@ -121,6 +121,8 @@ GST_DEBUG_CATEGORY_STATIC (rtpbwe_debug);
 /* The largest RTCP packet built: libwebrtc's limit for transport-wide
  * feedback (a REMB with 255 SSRCs is only 1040 bytes). */
 #define RTCP_SCRATCH_SIZE BWE_TWCC_MAX_PACKET_BYTES
+/* 0: no limit of ours, libwebrtc's (RTCP_SCRATCH_SIZE) */
+#define DEFAULT_MAX_RTCP_SIZE 0
 /* Feedback packets kept for the RTP session's next RTCP at most. */
 #define MAX_SESSION_QUEUE 64
 
@@ -161,6 +163,7 @@ enum
   PROP_RTT,
   PROP_REMB_SENDER_SSRC,
   PROP_TWCC_SENDER_SSRC,
+  PROP_MAX_RTCP_SIZE,
   PROP_RTP_SESSION,
   PROP_ESTIMATED_BITRATE,
   PROP_STATS,
@@ -198,6 +201,7 @@ struct _GstRtpBwe
   guint rtt;
   guint remb_sender_ssrc;
   guint twcc_sender_ssrc;
+  guint max_rtcp_size;
   GObject *rtp_session;
   gulong on_sending_rtcp_id;
 
@@ -479,6 +483,15 @@ emit_rtcp_locked (GstRtpBwe * self, Outcome * out, gsize len, guint32 ssrc,
   gst_buffer_list_add (out->rtcp, buf);
 }
 
+/* The largest transport-wide feedback packet to build. */
+static gsize
+twcc_cap_locked (GstRtpBwe * self)
+{
+  if (self->max_rtcp_size == 0)
+    return RTCP_SCRATCH_SIZE;
+  return MAX (self->max_rtcp_size, BWE_TWCC_MIN_CAP);
+}
+
 /* Runs every TWCC Process() due before until_us (exclusive), then, when
  * flushing, sends all that is left with the last arrival time. */
 static void
@@ -496,7 +509,7 @@ twcc_process_locked (GstRtpBwe * self, Outcome * out, gint64 until_us,
     if (due == G_MAXINT64 || due >= until_us)
       break;
     while ((len = bwe_twcc_recorder_process (self->twcc, due, self->scratch,
-                RTCP_SCRATCH_SIZE)) > 0) {
+                twcc_cap_locked (self))) > 0) {
       emit_rtcp_locked (self, out, len, self->twcc_sender_ssrc,
           due * GST_USECOND);
       self->twcc_sent++;
@@ -506,7 +519,7 @@ twcc_process_locked (GstRtpBwe * self, Outcome * out, gint64 until_us,
   }
   if (flush) {
     while ((len = bwe_twcc_recorder_flush (self->twcc, self->scratch,
-                RTCP_SCRATCH_SIZE)) > 0) {
+                twcc_cap_locked (self))) > 0) {
       emit_rtcp_locked (self, out, len, self->twcc_sender_ssrc,
           self->last_arrival_us * GST_USECOND);
       self->twcc_sent++;
@@ -1219,6 +1232,9 @@ gst_rtp_bwe_set_property (GObject * object, guint prop_id,
     case PROP_TWCC_SENDER_SSRC:
       self->twcc_sender_ssrc = g_value_get_uint (value);
       break;
+    case PROP_MAX_RTCP_SIZE:
+      self->max_rtcp_size = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -1265,6 +1281,9 @@ gst_rtp_bwe_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_TWCC_SENDER_SSRC:
       g_value_set_uint (value, self->twcc_sender_ssrc);
+      break;
+    case PROP_MAX_RTCP_SIZE:
+      g_value_set_uint (value, self->max_rtcp_size);
       break;
     case PROP_RTP_SESSION:
       g_value_set_object (value, self->rtp_session);
@@ -1423,6 +1442,21 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
           0, G_MAXUINT32, DEFAULT_SENDER_SSRC, rw | GST_PARAM_MUTABLE_PLAYING));
 
   /**
+   * GstRtpBwe:max-rtcp-size:
+   *
+   * An option beyond libwebrtc: transport-wide feedback packets are cut to
+   * at most this many bytes (for example to fit an MTU with the headers
+   * around them), the rest goes in the next packet.  0, the default, is
+   * libwebrtc's behaviour, whose only limit is the format's.
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_RTCP_SIZE,
+      g_param_spec_uint ("max-rtcp-size", "Maximum RTCP size",
+          "Largest transport-wide feedback packet in bytes (at least "
+          G_STRINGIFY (BWE_TWCC_MIN_CAP) "); 0: no limit but the format's, "
+          "as libwebrtc", 0, RTCP_SCRATCH_SIZE, DEFAULT_MAX_RTCP_SIZE,
+          rw | GST_PARAM_MUTABLE_PLAYING));
+
+  /**
    * GstRtpBwe:rtp-session:
    *
    * rtpbin's internal session (its `get-internal-session` action signal).
@@ -1517,6 +1551,7 @@ gst_rtp_bwe_init (GstRtpBwe * self)
   self->rtt = DEFAULT_RTT;
   self->remb_sender_ssrc = DEFAULT_SENDER_SSRC;
   self->twcc_sender_ssrc = DEFAULT_SENDER_SSRC;
+  self->max_rtcp_size = DEFAULT_MAX_RTCP_SIZE;
   g_queue_init (&self->session_queue);
   /* large (fixed arrays, more than a GObject instance may hold): allocated
    * once, here */

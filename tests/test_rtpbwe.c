@@ -758,6 +758,68 @@ START_TEST (test_twcc_seeds)
 }
 END_TEST
 
+/* max-rtcp-size cuts the feedback into smaller packets: none above the
+ * limit, and together they still cover every transport sequence number of
+ * the trace. */
+START_TEST (test_twcc_max_size)
+{
+  Bwe b;
+  gchar **trace = read_lines ("seed102.twcc.gz");
+  GHashTable *seqs = g_hash_table_new (NULL, NULL);
+  guint8 *covered = g_malloc0 (65536), *seen = g_malloc0 (65536);
+  guint i, n = 0, largest = 0;
+  GstBuffer *buf;
+
+  bwe_setup (&b, "application/x-rtp, extmap-5=(string)" TWCC_URI);
+  g_object_set (b.h->element, "max-rtcp-size", 40, NULL);
+  for (i = 0; trace[i] != NULL; i++) {
+    gint64 arrival;
+    guint64 tseq, payload, ssrc;
+    gchar *e;
+
+    if (!g_ascii_isdigit (*trace[i]))
+      continue;
+    arrival = g_ascii_strtoll (trace[i], &e, 10);
+    tseq = g_ascii_strtoull (e, &e, 0);
+    payload = g_ascii_strtoull (e, &e, 10);
+    ssrc = g_ascii_strtoull (e, &e, 10);
+    seen[tseq & 0xffff] = 1;
+    gst_harness_push (b.h, rtp_packet ((guint32) ssrc, next_seq (seqs,
+                (guint32) ssrc), NO_EXT, (gint) tseq, payload,
+            (GstClockTime) arrival * GST_USECOND, 0, 5, FALSE));
+    gst_buffer_unref (gst_harness_pull (b.h));
+  }
+  drain_rtcp (&b);
+  while ((buf = gst_harness_try_pull (b.rtcp)) != NULL) {
+    GstMapInfo m;
+    guint base, count, k;
+
+    fail_unless (gst_buffer_map (buf, &m, GST_MAP_READ));
+    fail_unless (m.size <= 40);
+    fail_unless_equals_int (m.data[1], 205);
+    largest = MAX (largest, m.size);
+    base = GST_READ_UINT16_BE (m.data + 12);
+    count = GST_READ_UINT16_BE (m.data + 14);
+    for (k = 0; k < count; k++)
+      covered[(base + k) & 0xffff] = 1;
+    gst_buffer_unmap (buf, &m);
+    gst_buffer_unref (buf);
+    n++;
+  }
+  for (i = 0; i < 65536; i++)
+    if (seen[i])
+      fail_unless (covered[i], "seq %u not reported", i);
+  /* libwebrtc sends 603 packets of up to 56 bytes on this trace */
+  fail_unless (largest > 32);
+  fail_unless (n > 603);
+  g_free (covered);
+  g_free (seen);
+  g_hash_table_unref (seqs);
+  g_strfreev (trace);
+  bwe_teardown (&b);
+}
+END_TEST
+
 static guint
 probe_estimate_with (const gchar * caps, guint prop_id, guint8 packet_id,
     gboolean two_byte, gboolean array_caps)
@@ -1096,6 +1158,7 @@ rtpbwe_suite (void)
   tcase_add_test (tc, test_flush_both_pads);
   tcase_add_loop_test (tc, test_parity_seeds, 0, G_N_ELEMENTS (seeds));
   tcase_add_loop_test (tc, test_twcc_seeds, 0, G_N_ELEMENTS (seeds));
+  tcase_add_test (tc, test_twcc_max_size);
   tcase_add_test (tc, test_ext_ids);
   tcase_add_test (tc, test_bad_input);
   tcase_add_test (tc, test_no_time);
