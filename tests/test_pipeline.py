@@ -644,8 +644,15 @@ def test_doc_launch_lines(args):
     # the receiver, sender and payloader examples run together for a while
     for p in live:
         p.set_state(Gst.State.PLAYING)
-    end = time.monotonic() + 1.5
-    while time.monotonic() < end:
+    bwe = None
+    for p in live:
+        bwe = bwe or p.get_by_name("bwe")
+    # at least 1.5 s, until the receiver has estimated packets (5 s at most)
+    start = time.monotonic()
+    while time.monotonic() < start + 5.0:
+        if time.monotonic() > start + 1.5 and \
+                bwe.get_property("stats").get_value("packets-estimated") > 0:
+            break
         for p in live:
             msg = p.get_bus().pop_filtered(Gst.MessageType.ERROR)
             if msg is not None:
@@ -654,9 +661,6 @@ def test_doc_launch_lines(args):
                     q.set_state(Gst.State.NULL)
                 raise Failure("example error: %s (%s)" % (err, dbg))
         time.sleep(0.05)
-    bwe = None
-    for p in live:
-        bwe = bwe or p.get_by_name("bwe")
     stats = bwe.get_property("stats")
     for p in live:
         p.set_state(Gst.State.NULL)
