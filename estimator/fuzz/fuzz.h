@@ -8,5 +8,8 @@
 #include <stdint.h>
 
 int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
+/* Optional one-time set-up, before the first input (a weak symbol: targets that
+ * need none do not define it). */
+int LLVMFuzzerInitialize (int *argc, char ***argv) __attribute__ ((weak));
 
 #endif

@@ -83,6 +83,8 @@ main (int argc, char **argv)
   unsigned count = 0;
   int i;
 
+  if (LLVMFuzzerInitialize != NULL)
+    LLVMFuzzerInitialize (&argc, &argv);
   for (i = 1; i < argc; i++)
     if (replay (argv[i], &count) != 0)
       return 1;
