@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # A plain model of libwebrtc's RemoteBitrateEstimatorAbsSendTime (~M112) that
-# reads a bwe-replay trace on stdin and answers like `bwe-replay --sync`.
+# reads a bwe-replay trace on stdin and writes what bwe-replay prints in each of
+# its modes (usage: rbe_model.py PREFIX < trace).
 #
 # Written separately from estimator/ and on purpose without its speed-ups
 # (ring buffers, monotonic queues, caches, hash tables): lists scanned as
@@ -414,9 +415,29 @@ class RBE:
         if not self.aimd.init or not self.ssrcs: return 0
         return self.aimd.cur
 
+class RembThrottler:
+    # modules/congestion_controller/remb_throttler.cc: the first value, then at
+    # most every 200 ms, at once when bitrate * 103 / 100 <= the last one sent.
+    def __init__(self):
+        self.last_time = None; self.last_sent = None
+    def on_bitrate(self, now_us, bps):
+        if (self.last_sent is not None and bps * 103 // 100 > self.last_sent
+                and self.last_time is not None and now_us < self.last_time + 200000):
+            return False
+        self.last_time = now_us; self.last_sent = bps
+        return True
+
+STATE_NAMES = {NORMAL: 'normal', UNDER: 'underusing', OVER: 'overusing'}
+
 def main():
+    # Writes PREFIX.sync, PREFIX.ref, PREFIX.remb and PREFIX.states: what
+    # bwe-replay prints with --sync, no option, --remb and --states.
+    prefix = sys.argv[1]
     rbe = RBE()
-    out = sys.stdout
+    remb = RembThrottler()
+    sync = open(prefix + '.sync', 'w'); ref = open(prefix + '.ref', 'w')
+    rembf = open(prefix + '.remb', 'w'); states = open(prefix + '.states', 'w')
+    last_printed = None; last_state = NORMAL
     for line in sys.stdin:
         s = line.strip()
         f = s.split()
@@ -424,10 +445,21 @@ def main():
             arr = int(f[0]); send = int(f[1], 0); size = int(f[2]); ssrc = int(f[3], 0)
             now = int(f[4]) if len(f) > 4 else arr
             u, t = rbe.packet(arr, now, send, size, ssrc)
-            out.write('%d %d %d %d\n' % (1 if u else 0, (t & 0xffffffff) if u else 0, rbe.latest() & 0xffffffff, rbe.det.hyp))
+            t &= 0xffffffff
+            now_ms = ms_of_us(now)
+            sync.write('%d %d %d %d\n' % (1 if u else 0, t if u else 0, rbe.latest() & 0xffffffff, rbe.det.hyp))
+            if u and t != last_printed:
+                ref.write('%d %d\n' % (now_ms, t)); last_printed = t
+            if u and remb.on_bitrate(now, t):
+                rembf.write('%d %d\n' % (now_ms, t))
+            if rbe.det.hyp != last_state:
+                states.write('%d state %s\n' % (now_ms, STATE_NAMES[rbe.det.hyp]))
+            last_state = rbe.det.hyp
         else:
             if f and f[0] == 'rtt': rbe.aimd.rtt = int(f[1]) * 1000
             elif f and f[0] == 'remove': rbe.ssrcs.pop(int(f[1], 0), None)
-            out.write('ok\n')
+            sync.write('ok\n')
+    for fh in (sync, ref, rembf, states):
+        fh.close()
 
 main()
