@@ -80,17 +80,16 @@ bwe_rate_statistics_erase_old (BweRateStatistics * rs, int64_t now_ms)
   rs->oldest_timestamp = oldest;
 }
 
-/* Update(count, now_ms): adds count at now_ms (a time before the newest bucket
- * is counted in the newest bucket, as libwebrtc does). */
+/* Update(count, now_ms) when EraseOld(now_ms) has just been done (by
+ * bwe_rate_statistics_available() at the same time, or a Reset()). */
 static inline void
-bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
+bwe_rate_statistics_update_erased (BweRateStatistics * rs, int64_t count,
     int64_t now_ms)
 {
   BweRateBucket *last;
   uint32_t tail;
   int64_t acc;
 
-  bwe_rate_statistics_erase_old (rs, now_ms);
   if (rs->first_timestamp == -1 || rs->num_samples == 0)
     rs->first_timestamp = now_ms;
   tail = rs->tail;
@@ -116,6 +115,16 @@ bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
   else
     rs->overflow = true;
   rs->num_samples++;
+}
+
+/* Update(count, now_ms): adds count at now_ms (a time before the newest bucket
+ * is counted in the newest bucket, as libwebrtc does). */
+static inline void
+bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
+    int64_t now_ms)
+{
+  bwe_rate_statistics_erase_old (rs, now_ms);
+  bwe_rate_statistics_update_erased (rs, count, now_ms);
 }
 
 /* Rate()'s active window after EraseOld(now_ms), 0 when it returns nullopt. */

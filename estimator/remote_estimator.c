@@ -140,8 +140,7 @@ bwe_remote_estimator_init (BweRemoteEstimator * e,
     e->hash[i] = NONE;
   e->num_streams = 0;
   e->oldest_seen_bound_us = 0;
-  e->feedback_interval_bps = -1;
-  e->feedback_interval_ms = 0;
+  e->periodic_deadline_ms = INT64_MIN;
   e->first_packet_time_us = NO_TIME;
   e->last_update_us = NO_TIME;
   e->last_update_ms = 0;
@@ -205,18 +204,17 @@ stream_seen (BweRemoteEstimator * e, uint32_t ssrc, int64_t now_us)
   e->hash[s] = (int16_t) i;
 }
 
-/* GetFeedbackInterval().ms(), recomputed only when the bitrate changed. */
-static int64_t
-feedback_interval_ms (BweRemoteEstimator * e)
+/* "now.ms() - last_update.ms() > GetFeedbackInterval().ms()" is
+ * "now_ms > periodic_deadline_ms"; the deadline changes only with the last
+ * update and the bitrate, which only rate_control_update() changes. */
+static void
+update_periodic_deadline (BweRemoteEstimator * e)
 {
-  int64_t bps = bwe_aimd_latest_estimate (&e->aimd);
-
-  if (bps != e->feedback_interval_bps) {
-    e->feedback_interval_bps = bps;
-    e->feedback_interval_ms =
+  if (e->last_update_us == NO_TIME)
+    e->periodic_deadline_ms = INT64_MIN;
+  else
+    e->periodic_deadline_ms = e->last_update_ms +
         us_to_ms (bwe_aimd_feedback_interval_us (&e->aimd));
-  }
-  return e->feedback_interval_ms;
 }
 
 static inline BweBandwidthUsage
@@ -298,12 +296,13 @@ rate_control_update (BweRemoteEstimator * e, int64_t arrival_ms,
   has_rate = bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate);
   target_bps = bwe_aimd_update (&e->aimd, current_state (e),
       has_rate, (int64_t) (int32_t) rate, now_us);
-  if (!bwe_aimd_valid_estimate (&e->aimd))
-    return;
-  e->last_update_us = now_us;
-  e->last_update_ms = now_ms;
-  out->updated = true;
-  out->bitrate_bps = (uint32_t) target_bps;
+  if (bwe_aimd_valid_estimate (&e->aimd)) {
+    e->last_update_us = now_us;
+    e->last_update_ms = now_ms;
+    out->updated = true;
+    out->bitrate_bps = (uint32_t) target_bps;
+  }
+  update_periodic_deadline (e);
 }
 
 void
@@ -330,7 +329,7 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
     bwe_rate_statistics_reset (&e->incoming_bitrate);
     e->incoming_bitrate_initialized = false;
   }
-  bwe_rate_statistics_update (&e->incoming_bitrate, size, arrival_ms);
+  bwe_rate_statistics_update_erased (&e->incoming_bitrate, size, arrival_ms);
 
   if (e->first_packet_time_us == NO_TIME)
     e->first_packet_time_us = now_us;
@@ -348,8 +347,7 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
     delay_sample (e, ts_delta, t_delta, size_delta, arrival_ms, payload_size);
 
   /* Periodic update, or an over-use that must act now. */
-  if (update_estimate || e->last_update_us == NO_TIME ||
-      now_ms - e->last_update_ms > feedback_interval_ms (e) ||
+  if (update_estimate || now_ms > e->periodic_deadline_ms ||
       (current_state (e) == BWE_USAGE_OVERUSING &&
           overuse_update_due (e, arrival_ms, now_us)))
     rate_control_update (e, arrival_ms, now_us, now_ms, out);

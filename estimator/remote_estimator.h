@@ -65,9 +65,8 @@ typedef struct
   int16_t hash[BWE_SSRC_HASH_SLOTS];    /* index into streams, -1 empty */
   size_t num_streams;
   int64_t oldest_seen_bound_us;
-  /* GetFeedbackInterval() in ms for the bitrate it was computed at. */
-  int64_t feedback_interval_bps;
-  int64_t feedback_interval_ms;
+  /* Periodic updates are due once the clock in ms passes this. */
+  int64_t periodic_deadline_ms;
   int64_t first_packet_time_us; /* INT64_MIN until the first packet */
   int64_t last_update_us;       /* INT64_MIN until the first signalled estimate */
   int64_t last_update_ms;       /* the same, as Timestamp::ms() */
