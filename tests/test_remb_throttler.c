@@ -110,6 +110,21 @@ START_TEST (test_call_remb_sender_with_min_of_max_desired_and_on_received_bitrat
 }
 END_TEST
 
+/* The "large drop" rule is bitrate * 103 / 100 <= last sent, in integers:
+ * after 10300, 10000 (exactly 10300) goes out at once, 10001 (10301) waits. */
+START_TEST (test_decrease_threshold_boundary)
+{
+  BweRembThrottler t;
+  uint64_t sent = 0;
+
+  bwe_remb_throttler_init (&t);
+  ck_assert (bwe_remb_throttler_on_estimate (&t, 0, 10300, &sent));
+  ck_assert (!bwe_remb_throttler_on_estimate (&t, 1 * MS, 10001, &sent));
+  ck_assert (bwe_remb_throttler_on_estimate (&t, 2 * MS, 10000, &sent));
+  ck_assert_uint_eq (sent, 10000);
+}
+END_TEST
+
 static Suite *
 remb_throttler_suite (void)
 {
@@ -121,6 +136,7 @@ remb_throttler_suite (void)
   tcase_add_test (tc, test_do_not_throttle_large_receive_bitrate_decrease);
   tcase_add_test (tc, test_throttles_receive_bitrate_increase);
   tcase_add_test (tc, test_interval_boundary);
+  tcase_add_test (tc, test_decrease_threshold_boundary);
   tcase_add_test (tc, test_call_remb_sender_on_set_max_desired_receive_bitrate);
   tcase_add_test (tc,
       test_call_remb_sender_with_min_of_max_desired_and_on_received_bitrate);

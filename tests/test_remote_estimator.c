@@ -527,6 +527,78 @@ START_TEST (test_probing_ignores_small_packets)
 }
 END_TEST
 
+/* Not in libwebrtc's tests: the probe size limit is "more than 200 bytes".
+ * 201-byte packets 10 ms apart (send and arrival) form a cluster:
+ * 201 * 8 / 0.010 = 160800 bit/s, + 1000 from the first Normal update. */
+START_TEST (test_probing_accepts_201_byte_packets)
+{
+  TestRbeFixture *f = test_rbe_fixture_new ();
+  int64_t now_ms = test_rbe_clock_ms (f);
+
+  send_probes (f, 5, 201, 10, 10, &now_ms);
+  ck_assert (f->observer.updated);
+  ck_assert_uint_eq (f->observer.latest_bitrate, 161800);
+  test_rbe_fixture_free (f);
+}
+END_TEST
+
+/* Probes count for 2 s after the first packet (strictly), once there is an
+ * estimate.  An 800 kbit/s cluster at 0..40 ms gives the estimate 801000;
+ * a periodic update at the next packet raises it (multiplicatively, below
+ * 1.6 Mbit/s).  Then 1000-byte packets 5 ms apart from start_ms: the 4th
+ * 5 ms delta completes a 1.6 Mbit/s cluster (5000 µs means, after the
+ * abs-send-time rounding) only if its packet arrives before 2000 ms. */
+static uint32_t
+probe_at_window_end (int64_t start_ms, bool * updated_by_last)
+{
+  TestRbeFixture *f = test_rbe_fixture_new ();
+  int64_t t0 = test_rbe_clock_ms (f), now_ms = t0;
+  uint32_t latest;
+  int i;
+
+  for (i = 0; i < 5; i++) {
+    test_rbe_incoming_packet (f, 0, 1000, now_ms, (uint32_t) (90 * now_ms),
+        test_abs_send_time (now_ms, 1000));
+    if (i < 4) {
+      test_rbe_advance_ms (f, 10);
+      now_ms = test_rbe_clock_ms (f);
+    }
+  }
+  ck_assert (f->observer.updated);
+  ck_assert_uint_eq (f->observer.latest_bitrate, 801000);
+  test_rbe_advance_ms (f, t0 + start_ms - now_ms);
+  now_ms = test_rbe_clock_ms (f);
+  for (i = 0; i < 5; i++) {
+    test_rbe_observer_reset (f);
+    test_rbe_incoming_packet (f, 0, 1000, now_ms, (uint32_t) (90 * now_ms),
+        test_abs_send_time (now_ms, 1000));
+    if (i == 0)
+      ck_assert_uint_lt (f->observer.latest_bitrate, 1000000);
+    if (i < 4) {
+      test_rbe_advance_ms (f, 5);
+      now_ms = test_rbe_clock_ms (f);
+    }
+  }
+  ck_assert_int_eq (now_ms - t0, start_ms + 20);
+  *updated_by_last = f->observer.updated;
+  latest = latest_estimate (f);
+  test_rbe_fixture_free (f);
+  return latest;
+}
+
+START_TEST (test_probing_window_is_two_seconds)
+{
+  bool updated;
+
+  /* Last probe at 1999 ms: 1000 * 8 / 0.005 = 1600000, + 1000. */
+  ck_assert_uint_eq (probe_at_window_end (1979, &updated), 1601000);
+  ck_assert (updated);
+  /* At 2000 ms it is no probe any more. */
+  ck_assert_uint_lt (probe_at_window_end (1980, &updated), 1000000);
+  ck_assert (!updated);
+}
+END_TEST
+
 static Suite *
 remote_estimator_suite (void)
 {
@@ -559,6 +631,8 @@ remote_estimator_suite (void)
   tcase_add_test (tc, test_probe_detection_slower_arrival);
   tcase_add_test (tc, test_probe_detection_slower_arrival_high_bitrate);
   tcase_add_test (tc, test_probing_ignores_small_packets);
+  tcase_add_test (tc, test_probing_accepts_201_byte_packets);
+  tcase_add_test (tc, test_probing_window_is_two_seconds);
   suite_add_tcase (s, tc);
   return s;
 }
