@@ -136,6 +136,50 @@ START_TEST (test_cluster_means_are_integer_divisions)
 
 END_TEST;
 
+/* Cluster quality at its edges: the receive mean may exceed the send mean by
+ * at most 2 ms, the send mean the receive mean by at most 5 ms (µs means).
+ * Send 10000 / receive 12 ms: 2000 µs, good, min(800000, 666666).  Send
+ * 9999: 2001 µs, bad.  Send 15000 / receive 10 ms: 5000 µs, good,
+ * min(533333, 800000).  Send 15001: bad. */
+static int64_t
+four_deltas (int64_t send_delta_us, int64_t recv_delta_ms)
+{
+  int64_t bps = -1;
+  int i;
+
+  setup ();
+  add (0, 0, false, 0);
+  for (i = 0; i < 4; i++)
+    bps = add (send_delta_us, recv_delta_ms, false, 0);
+  return bps;
+}
+
+START_TEST (test_cluster_quality_edges)
+{
+  ck_assert_int_eq (four_deltas (10000, 12), 666666);
+  ck_assert_int_eq (four_deltas (9999, 12), -1);
+  ck_assert_int_eq (four_deltas (15000, 10), 533333);
+  ck_assert_int_eq (four_deltas (15001, 10), -1);
+}
+
+END_TEST;
+
+/* A send delta joins the open aggregate while it is less than 2.5 ms from
+ * the aggregate's mean send delta.  After 4 x 10000 µs (mean 10000): 12499
+ * joins, the cluster has send mean 52499 / 5 = 10499 µs (761977 bit/s) and
+ * receive mean 52 ms / 5 = 10400 µs (769230); 12500 closes the 800000
+ * cluster and starts a new aggregate of one delta, which is no cluster. */
+START_TEST (test_cluster_send_deviation_edge)
+{
+  ck_assert_int_eq (four_deltas (10000, 10), 800000);
+  ck_assert_int_eq (add (12499, 12, false, 0), 761977);
+
+  ck_assert_int_eq (four_deltas (10000, 10), 800000);
+  ck_assert_int_eq (add (12500, 12, false, 0), 800000);
+}
+
+END_TEST;
+
 static Suite *
 probe_clusters_suite (void)
 {
@@ -148,6 +192,8 @@ probe_clusters_suite (void)
   tcase_add_test (tc, test_delta_that_closes_a_cluster_counts_for_it);
   tcase_add_test (tc, test_first_bad_cluster_stops_the_scan);
   tcase_add_test (tc, test_cluster_means_are_integer_divisions);
+  tcase_add_test (tc, test_cluster_quality_edges);
+  tcase_add_test (tc, test_cluster_send_deviation_edge);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -125,6 +125,21 @@ START_TEST (test_decrease_threshold_boundary)
 }
 END_TEST
 
+/* A new cap within 200 ms of the last REMB is sent only when it is below the
+ * last value sent: equal to it changes nothing. */
+START_TEST (test_max_desired_equal_to_last_sent)
+{
+  BweRembThrottler t;
+  uint64_t sent = 0;
+
+  bwe_remb_throttler_init (&t);
+  ck_assert (bwe_remb_throttler_on_estimate (&t, 0, 1234, &sent));
+  ck_assert (!bwe_remb_throttler_set_max_desired (&t, 1 * MS, 1234, &sent));
+  ck_assert (bwe_remb_throttler_set_max_desired (&t, 2 * MS, 1233, &sent));
+  ck_assert_uint_eq (sent, 1233);
+}
+END_TEST
+
 static Suite *
 remb_throttler_suite (void)
 {
@@ -137,6 +152,7 @@ remb_throttler_suite (void)
   tcase_add_test (tc, test_throttles_receive_bitrate_increase);
   tcase_add_test (tc, test_interval_boundary);
   tcase_add_test (tc, test_decrease_threshold_boundary);
+  tcase_add_test (tc, test_max_desired_equal_to_last_sent);
   tcase_add_test (tc, test_call_remb_sender_on_set_max_desired_receive_bitrate);
   tcase_add_test (tc,
       test_call_remb_sender_with_min_of_max_desired_and_on_received_bitrate);

@@ -599,6 +599,26 @@ START_TEST (test_probing_window_is_two_seconds)
 }
 END_TEST
 
+/* A stream times out when not seen for more than 2 s, in µs: still there
+ * exactly 2 s after its last packet, gone 1 µs later. */
+START_TEST (test_stream_timeout_is_strict)
+{
+  TestRbeFixture *f = test_rbe_fixture_new ();
+  int64_t t0_us = f->clock_us;
+  uint32_t ssrcs[4];
+
+  test_rbe_incoming_packet (f, 1, 1000, test_rbe_clock_ms (f), 0, 0);
+  f->clock_us = t0_us + 2000000;
+  test_rbe_incoming_packet (f, 2, 1000, test_rbe_clock_ms (f), 0, 0);
+  ck_assert_uint_eq (bwe_remote_estimator_ssrcs (&f->estimator, ssrcs, 4), 2);
+  f->clock_us = t0_us + 2000001;
+  test_rbe_incoming_packet (f, 2, 1000, test_rbe_clock_ms (f), 0, 0);
+  ck_assert_uint_eq (bwe_remote_estimator_ssrcs (&f->estimator, ssrcs, 4), 1);
+  ck_assert_uint_eq (ssrcs[0], 2);
+  test_rbe_fixture_free (f);
+}
+END_TEST
+
 static Suite *
 remote_estimator_suite (void)
 {
@@ -623,6 +643,7 @@ remote_estimator_suite (void)
   tcase_add_test (tc, test_short_timeout_and_wrap);
   tcase_add_test (tc, test_long_timeout_and_wrap);
   tcase_add_test (tc, test_process_after_timeout);
+  tcase_add_test (tc, test_stream_timeout_is_strict);
   tcase_add_test (tc, test_probe_detection);
   tcase_add_test (tc, test_probe_detection_non_paced_packets);
   tcase_add_test (tc, test_probe_detection_too_high_bitrate);
