@@ -1,10 +1,12 @@
 #include "rtp_parse.h"
 
 #define RTP_VERSION 2
-/* RFC 5761 section 4: these payload types collide with RTCP SR, RR, SDES,
- * BYE, APP. */
-#define RTCP_MUX_PT_FIRST 72
-#define RTCP_MUX_PT_LAST 76
+/* RFC 5761 section 4: with RTCP on the RTP port, payload types 64..95 must not
+ * be used, as RTCP packet types 192..223 read as them: SR..APP (72..76), and the
+ * feedback RTCP that rides that path most, RTPFB (TWCC, 77) and PSFB (REMB,
+ * 78). */
+#define RTCP_MUX_PT_FIRST 64
+#define RTCP_MUX_PT_LAST 95
 #define ONE_BYTE_PROFILE 0xBEDE
 /* RFC 8285: 0x100 followed by 4 application bits. */
 #define TWO_BYTE_PROFILE 0x1000

@@ -19,7 +19,7 @@ typedef enum
   BWE_RTP_TOO_SHORT,
   /* version field is not 2 */
   BWE_RTP_BAD_VERSION,
-  /* payload type 72..76: RTCP multiplexed on the RTP port (RFC 5761) */
+  /* payload type 64..95: RTCP multiplexed on the RTP port (RFC 5761) */
   BWE_RTP_IS_RTCP,
   /* the CSRC list runs past the end */
   BWE_RTP_CSRC_PAST_END,

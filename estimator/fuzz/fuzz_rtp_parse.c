@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   if (pkt.header_size < BWE_RTP_FIXED_HEADER_SIZE + 4u * pkt.csrc_count
       || pkt.csrc_count > 15 || (pkt.header_size & 3) != 0)
     abort ();
-  if (pkt.payload_type > 127 || (pkt.payload_type >= 72 && pkt.payload_type <= 76))
+  if (pkt.payload_type > 127 || (pkt.payload_type >= 64 && pkt.payload_type <= 95))
     abort ();
   if (pkt.padding_size > 0 && (!(data[0] & 0x20) || data[size - 1] != pkt.padding_size))
     abort ();
