@@ -46,7 +46,7 @@ stage "ASan+UBSan"
 
 # valgrind memcheck (setup in tests/valgrind/meson.build): the element tests and
 # the fuzz corpora, failing on an invalid access or a definite leak.
-meson test -C build --setup valgrind --print-errorlogs --suite element \
+meson test -C build --setup valgrind --print-errorlogs --suite element --suite hostile \
   --suite fuzz-corpus
 stage "valgrind"
 
