@@ -181,6 +181,7 @@ bwe_aimd_init (BweAimd * a)
 {
   a->min_configured_bps = DEFAULT_MIN_BITRATE_BPS;
   a->max_configured_bps = DEFAULT_MAX_BITRATE_BPS;
+  a->max_estimate_bps = UINT32_MAX;
   a->current_bps = a->max_configured_bps;
   a->latest_estimated_throughput_bps = a->current_bps;
   bwe_link_capacity_init (&a->link_capacity);
@@ -203,15 +204,25 @@ bwe_aimd_set_min_bitrate (BweAimd * a, int64_t min_bps)
     a->current_bps = min_bps;
 }
 
+void
+bwe_aimd_set_max_bitrate (BweAimd * a, int64_t max_bps)
+{
+  a->max_estimate_bps = max_bps;
+  if (a->current_bps > max_bps)
+    a->current_bps = max_bps;
+  if (a->latest_estimated_throughput_bps > max_bps)
+    a->latest_estimated_throughput_bps = max_bps;
+}
+
 /* libwebrtc raises to the minimum only, so a probe cluster a sender can fake (any
- * rate up to hundreds of Gbit/s) became the estimate and overflowed the 32-bit
- * bitrate reported.  The configured maximum bounds it too: this departs from
- * libwebrtc only above max_configured_bps (30 Mbit/s unless configured). */
+ * rate up to hundreds of Gbit/s) would become the estimate and overflow the
+ * 32-bit bitrate reported: the upper bound is 2^32 - 1 bit/s unless the caller
+ * sets a lower one, far above anything libwebrtc's own decisions reach. */
 static int64_t
 clamp_bitrate (const BweAimd * a, int64_t bps)
 {
-  if (bps > a->max_configured_bps)
-    bps = a->max_configured_bps;
+  if (bps > a->max_estimate_bps)
+    bps = a->max_estimate_bps;
   return bps > a->min_configured_bps ? bps : a->min_configured_bps;
 }
 

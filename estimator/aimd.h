@@ -33,7 +33,8 @@ typedef enum
 typedef struct
 {
   int64_t min_configured_bps;
-  int64_t max_configured_bps;
+  int64_t max_configured_bps;   /* libwebrtc's starting value */
+  int64_t max_estimate_bps;     /* upper bound of the estimate */
   int64_t current_bps;
   int64_t latest_estimated_throughput_bps;
   BweLinkCapacity link_capacity;
@@ -52,6 +53,10 @@ typedef struct
  * rtt 200 ms, not initialized. */
 void bwe_aimd_init (BweAimd * a);
 /* SetMinBitrate: also raises current to at least min. */
+/* Bounds the estimate from above (an option: libwebrtc has no such bound;
+ * without it the estimate stays below 2^32 bit/s, the bitrate reported) and
+ * starts it there when lower than libwebrtc's 30 Mbit/s. */
+void bwe_aimd_set_max_bitrate (BweAimd * a, int64_t max_bps);
 void bwe_aimd_set_min_bitrate (BweAimd * a, int64_t min_bps);
 
 /* SetEstimate(bitrate, now): initializes and sets current (clamped to min). */

@@ -112,7 +112,7 @@ bwe_remote_estimator_config_init (BweRemoteEstimatorConfig * config)
 {
   config->filter = BWE_FILTER_KALMAN;
   config->min_bitrate_bps = 5000;
-  config->max_bitrate_bps = 30000000;
+  config->max_bitrate_bps = 0;
 }
 
 void
@@ -131,9 +131,8 @@ bwe_remote_estimator_init (BweRemoteEstimator * e,
       BITRATE_SCALE);
   e->incoming_bitrate_initialized = false;
   bwe_aimd_init (&e->aimd);
-  e->aimd.max_configured_bps = e->config.max_bitrate_bps;
-  e->aimd.current_bps = e->config.max_bitrate_bps;
-  e->aimd.latest_estimated_throughput_bps = e->config.max_bitrate_bps;
+  if (e->config.max_bitrate_bps > 0)
+    bwe_aimd_set_max_bitrate (&e->aimd, e->config.max_bitrate_bps);
   bwe_aimd_set_min_bitrate (&e->aimd, e->config.min_bitrate_bps);
   bwe_probe_clusters_init (&e->probes);
   for (i = 0; i < BWE_SSRC_HASH_SLOTS; i++)

@@ -35,7 +35,11 @@ typedef struct
 {
   BweDelayFilter filter;
   uint32_t min_bitrate_bps;     /* default 5000 (kCongestionControllerMinBitrate) */
-  uint32_t max_bitrate_bps;     /* default 30000000 */
+  /* Upper bound of the estimate; 0 (default) bounds it only by the 32-bit
+   * bitrate reported, as libwebrtc (whose ClampBitrate raises to the minimum
+   * only).  The estimate starts from libwebrtc's 30 Mbit/s, or this bound
+   * when lower. */
+  uint32_t max_bitrate_bps;
 } BweRemoteEstimatorConfig;
 
 typedef struct

@@ -105,7 +105,7 @@ GST_DEBUG_CATEGORY_STATIC (rtpbwe_debug);
 #define DEFAULT_FEEDBACK GST_RTP_BWE_FEEDBACK_AUTO
 #define DEFAULT_EXT_ID 0
 #define DEFAULT_MIN_BITRATE 5000
-#define DEFAULT_MAX_BITRATE 30000000
+#define DEFAULT_MAX_BITRATE 0
 /* AimdRateControl's round-trip time until OnRttUpdate */
 #define DEFAULT_RTT 200
 #define DEFAULT_SENDER_SSRC 0
@@ -1421,8 +1421,9 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
 
   g_object_class_install_property (gobject_class, PROP_MAX_BITRATE,
       g_param_spec_uint ("max-bitrate", "Maximum bitrate",
-          "Highest estimate in bit/s (libwebrtc: 30000000); applies from the "
-          "next start", 0, G_MAXUINT, DEFAULT_MAX_BITRATE,
+          "Highest estimate in bit/s; 0 = no bound but the 32-bit bitrate, as "
+          "libwebrtc (which starts at 30000000 and never caps the estimate); "
+          "applies from the next start", 0, G_MAXUINT, DEFAULT_MAX_BITRATE,
           rw | GST_PARAM_MUTABLE_READY));
 
   g_object_class_install_property (gobject_class, PROP_RTT,

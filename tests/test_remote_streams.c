@@ -154,6 +154,41 @@ START_TEST (test_hash_collisions_and_removal)
 }
 END_TEST
 
+/* A probe of ten 5000-byte packets 1 ms apart measures about 40 Mbit/s.
+ * libwebrtc's ClampBitrate only raises to the minimum, so the estimate goes
+ * past the 30 Mbit/s it starts from; max_bitrate_bps is an opt-in bound. */
+static uint32_t
+probe_40mbps (const BweRemoteEstimatorConfig * config)
+{
+  BweEstimatorUpdate up;
+  int64_t t_ms;
+
+  bwe_remote_estimator_init (&e, config);
+  for (t_ms = 1000; t_ms < 1010; t_ms++) {
+    uint32_t abs24 = (uint32_t) ((((t_ms << 18) + 500) / 1000) & 0xFFFFFF);
+    bwe_remote_estimator_incoming_packet (&e, t_ms * 1000, t_ms * 1000, abs24,
+        5000, 1, &up);
+  }
+  return bwe_remote_estimator_latest_estimate (&e);
+}
+
+START_TEST (test_estimate_unbounded_by_default)
+{
+  ck_assert_uint_gt (probe_40mbps (NULL), 39000000);
+}
+END_TEST
+
+START_TEST (test_max_bitrate_bounds_the_estimate)
+{
+  BweRemoteEstimatorConfig config;
+
+  bwe_remote_estimator_config_init (&config);
+  ck_assert_uint_eq (config.max_bitrate_bps, 0);
+  config.max_bitrate_bps = 35000000;
+  ck_assert_uint_eq (probe_40mbps (&config), 35000000);
+}
+END_TEST
+
 static Suite *
 streams_suite (void)
 {
@@ -167,6 +202,8 @@ streams_suite (void)
   tcase_add_test (tc, test_remove_stream);
   tcase_add_test (tc, test_capacity_evicts_oldest);
   tcase_add_test (tc, test_hash_collisions_and_removal);
+  tcase_add_test (tc, test_estimate_unbounded_by_default);
+  tcase_add_test (tc, test_max_bitrate_bounds_the_estimate);
   suite_add_tcase (s, tc);
   return s;
 }

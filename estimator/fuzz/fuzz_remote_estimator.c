@@ -44,7 +44,8 @@ take (Reader * r, int bytes)
 static void
 check_bounds (const BweRemoteEstimatorConfig * c, uint32_t bps)
 {
-  if (bps < c->min_bitrate_bps || bps > c->max_bitrate_bps)
+  if (bps < c->min_bitrate_bps || (c->max_bitrate_bps > 0
+          && bps > c->max_bitrate_bps))
     abort ();
 }
 
