@@ -16,6 +16,7 @@ lines up with other processes on the same host):
 
 import argparse
 import sys
+import threading
 import time
 
 import gi
@@ -25,6 +26,17 @@ from gi.repository import GLib, Gst  # noqa: E402
 
 ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 TWCC_URI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+
+
+# Notifies come from the streaming thread, messages from the main loop: one
+# lock keeps their lines whole.
+_out_lock = threading.Lock()
+
+
+def emit(line):
+    with _out_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 def rtp_caps(args):
@@ -55,8 +67,8 @@ def build_pipeline(args):
         rtcp = "fakesink sync=false async=false"
     # A real application decodes after rtpbwe (rtpjitterbuffer ! depayloader
     # ! decoder); rtpbwe forwards every packet unchanged.
-    desc = ("%s ! rtpbwe name=bwe ! fakesink sync=false async=false "
-            "bwe.rtcp_src ! %s" % (src, rtcp))
+    desc = ("%s ! rtpbwe name=bwe feedback=%s ! fakesink sync=false "
+            "async=false bwe.rtcp_src ! %s" % (src, args.feedback, rtcp))
     return Gst.parse_launch(desc)
 
 
@@ -65,13 +77,12 @@ def on_message(bus, msg, loop):
         s = msg.get_structure()
         if s is not None and s.get_name() == "rtpbwe-estimate":
             ssrcs = s.get_value("ssrcs")
-            print("estimate mono=%.6f timestamp=%d bitrate=%d incoming=%d "
-                  "state=%s ssrcs=%s" % (
-                      time.monotonic(), s.get_value("timestamp"),
-                      s.get_value("bitrate"), s.get_value("incoming-bitrate"),
-                      s.get_value("state"),
-                      ",".join(str(x) for x in ssrcs) if ssrcs else ""),
-                  flush=True)
+            emit("estimate mono=%.6f timestamp=%d bitrate=%d incoming=%d "
+                 "state=%s ssrcs=%s" % (
+                     time.monotonic(), s.get_value("timestamp"),
+                     s.get_value("bitrate"), s.get_value("incoming-bitrate"),
+                     s.get_value("state"),
+                     ",".join(str(x) for x in ssrcs) if ssrcs else ""))
     elif msg.type == Gst.MessageType.EOS:
         loop.quit()
     elif msg.type == Gst.MessageType.ERROR:
@@ -82,9 +93,8 @@ def on_message(bus, msg, loop):
 
 
 def on_notify(bwe, pspec):
-    print("notify mono=%.6f estimated-bitrate=%d"
-          % (time.monotonic(), bwe.get_property("estimated-bitrate")),
-          flush=True)
+    emit("notify mono=%.6f estimated-bitrate=%d"
+         % (time.monotonic(), bwe.get_property("estimated-bitrate")))
 
 
 def main():
@@ -100,6 +110,10 @@ def main():
                    help="transport-wide sequence number extension id (0: none)")
     p.add_argument("--rtcp-host", help="send the feedback RTCP to this host")
     p.add_argument("--rtcp-port", type=int, default=5005)
+    p.add_argument("--feedback", default="auto",
+                   help="rtpbwe's feedback property: auto (TWCC for packets with "
+                   "a transport-wide sequence number, else REMB), remb, twcc, "
+                   "both, none")
     p.add_argument("--duration", type=float, default=0,
                    help="stop after this many seconds (0: until EOS)")
     args = p.parse_args()

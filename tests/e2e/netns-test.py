@@ -204,26 +204,47 @@ def tshark_fields(pcap, *fields):
     return [line.split("\t") for line in out.stdout.splitlines()]
 
 
-def tshark_check(pcap, what):
-    """Counts feedback packets of one kind and malformed or error-level packets."""
+def tshark_check(pcap, what, sender_rembs=None):
+    """Decodes the feedback captured at the sender with tshark: counts the
+    packets of one kind and the malformed or error-level ones; for REMB, the
+    bitrates tshark reads (mantissa << exponent) must be those the sender
+    parsed."""
     failures = []
     if what == "remb":
-        rows = tshark_fields(pcap, "rtcp.psfb.remb.fci.bitrate")
+        rows = tshark_fields(pcap, "rtcp.psfb.remb.identifier",
+                             "rtcp.psfb.remb.fci.br_exp",
+                             "rtcp.psfb.remb.fci.br_mantissa")
+        decoded = [int(r[2]) << int(r[1]) for r in rows
+                   if len(r) == 3 and r[0] == "REMB"]
     else:
         rows = tshark_fields(pcap, "rtcp.rtpfb.transportcc.statuscount")
-    count = sum(1 for r in rows if r and r[0])
+        decoded = [int(r[0].split(",")[0]) for r in rows if r and r[0]]
     bad = sh("tshark", "-r", pcap, "-d", "udp.port==%d,rtcp" % RTCP_PORT,
              "-Y", "_ws.malformed || _ws.expert.severity >= error || "
              "rtcp.rtpfb.transportcc_bad", check=False).stdout.strip()
     nbad = len(bad.splitlines()) if bad else 0
     total = len(tshark_fields(pcap, "frame.number"))
     log("tshark: %d RTCP packets captured at the sender, %d decoded as %s, "
-        "%d malformed or with errors" % (total, count, what.upper(), nbad))
-    if count == 0:
+        "%d malformed or with errors" % (total, len(decoded), what.upper(),
+                                         nbad))
+    if not decoded:
         failures.append("tshark decoded no %s in %s" % (what.upper(), pcap))
     if nbad:
         failures.append("tshark found %d malformed/error packets:\n%s"
                         % (nbad, bad))
+    if sender_rembs is not None:
+        left = list(decoded)
+        missing = 0
+        for bps in sender_rembs:
+            if bps in left:
+                left.remove(bps)
+            else:
+                missing += 1
+        log("tshark: %d of the %d REMB bitrates the sender parsed are in the "
+            "capture" % (len(sender_rembs) - missing, len(sender_rembs)))
+        if missing:
+            failures.append("%d REMB bitrates the sender parsed are not what "
+                            "tshark decoded" % missing)
     return failures
 
 
@@ -251,24 +272,28 @@ def analyse_steps(samples, schedule, qdelays):
             if b is not None and BAND_LOW * cap <= b <= BAND_HIGH * cap:
                 settle = (ts - t_step, b)
                 break
-        tail = [b for ts, b in samples if t_step + hold / 2 <= ts < t_end]
-        tail.sort()
-        median = tail[len(tail) // 2] if tail else None
         desc = "step %d: %s to %d kbit/s at t=%.1f s" % (
             i, "up" if up else "down", kbps, t_step - schedule[0][0])
         if settle is None:
-            log("%s: estimate never within %.1fx..%.1fx in %.0f s (median of "
-                "2nd half %s)" % (desc, BAND_LOW, BAND_HIGH, hold,
-                                  "%.0f kbit/s" % (median / 1000) if median
-                                  else "none"))
+            last = estimate_at(samples, t_end)
+            log("%s: estimate never within %.1fx..%.1fx in %.0f s (at the end "
+                "%s)" % (desc, BAND_LOW, BAND_HIGH, hold,
+                         "%.0f kbit/s" % (last / 1000) if last else "none"))
             failures.append(desc + ": never settled")
             continue
-        err = settle[1] / cap - 1
-        tail_err = (median / cap - 1) if median else float("nan")
-        log("%s: settled in %.2f s (limit %.0f s), estimate %.0f kbit/s, error "
-            "%+.1f %%; median of 2nd half %.0f kbit/s, error %+.1f %%" % (
-                desc, settle[0], limit, settle[1] / 1000, err * 100,
-                (median or 0) / 1000, tail_err * 100))
+        # Error after settling: the estimate sampled every 100 ms from the
+        # settling instant to the next step, relative to the capacity.
+        errs = []
+        t = t_step + settle[0]
+        while t < t_end:
+            errs.append(estimate_at(samples, t) / cap - 1)
+            t += 0.1
+        errs.sort()
+        log("%s: settled in %.2f s (limit %.0f s) at %.0f kbit/s; error after "
+            "settling: median %+.1f %%, p5 %+.1f %%, p95 %+.1f %%" % (
+                desc, settle[0], limit, settle[1] / 1000,
+                errs[len(errs) // 2] * 100, errs[int(0.05 * len(errs))] * 100,
+                errs[int(0.95 * len(errs))] * 100))
         if settle[0] > limit:
             failures.append("%s: settled in %.2f s > %.0f s" %
                             (desc, settle[0], limit))
@@ -334,7 +359,8 @@ def run_steps(path, args):
         failures.append("the sender received no REMB")
     failures += analyse_steps(samples, schedule, qdelays)
     if cap:
-        failures += tshark_check(pcap, "remb")
+        failures += tshark_check(pcap, "remb",
+                                 [int(f["bitrate"]) for f in rembs])
     else:
         failures.append("tshark not installed: REMB decoding not checked")
     return failures
