@@ -185,13 +185,24 @@ def start_endpoints(path, args, duration, twcc):
 
 
 def start_capture(path, pcap):
+    """tshark on the sender's interface, RTCP towards the sender only; returns
+    once it says it is capturing, so that no feedback goes unseen."""
     if not shutil.which("tshark"):
         return None
-    # dumpcap writes the file as its own user; /tmp keeps it reachable.
     proc = path.run_in(path.ns_s, ["tshark", "-q", "-i", "s0", "-f",
                                    "udp dst port %d" % RTCP_PORT, "-w", pcap],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                        text=True)
+    ready = threading.Event()
+
+    def watch():
+        for line in proc.stderr:
+            if line.startswith("Capturing on"):
+                ready.set()
+        ready.set()
+    threading.Thread(target=watch, daemon=True).start()
+    if not ready.wait(30) or proc.poll() is not None:
+        log("tshark did not start capturing")
     return proc
 
 
@@ -317,7 +328,6 @@ def run_steps(path, args):
     path.set_rate(steps[0][0])
     pcap = os.path.join(args.workdir, "steps-rtcp.pcap")
     cap = start_capture(path, pcap)
-    time.sleep(0.5)
     recv, send = start_endpoints(path, args, total, twcc=False)
     schedule = []
     qdelays = []
@@ -471,7 +481,6 @@ def run_twcc(path, args):
     path.set_rate(1500)
     pcap = os.path.join(args.workdir, "twcc-rtcp.pcap")
     cap = start_capture(path, pcap)
-    time.sleep(0.5)
     recv, send = start_endpoints(path, args, duration, twcc=True)
     time.sleep(duration + 2)
     stop(send.proc)
