@@ -28,6 +28,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -150,6 +151,20 @@ class LineReader:
         return out
 
 
+def stop_capture(proc):
+    """Lets the last feedback reach the capture, then stops tshark with
+    SIGINT, on which it writes out everything it captured (SIGTERM loses the
+    last packets)."""
+    time.sleep(0.5)
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def stop(proc, timeout=10):
     if proc.poll() is None:
         proc.terminate()
@@ -246,11 +261,13 @@ def tshark_check(pcap, what, sender_rembs=None):
     if sender_rembs is not None:
         left = list(decoded)
         missing = 0
-        for bps in sender_rembs:
+        for i, bps in enumerate(sender_rembs):
             if bps in left:
                 left.remove(bps)
             else:
                 missing += 1
+                log("tshark: REMB %d of %d (%d bit/s) is not in the capture"
+                    % (i, len(sender_rembs), bps))
         log("tshark: %d of the %d REMB bitrates the sender parsed are in the "
             "capture" % (len(sender_rembs) - missing, len(sender_rembs)))
         if missing:
@@ -347,7 +364,7 @@ def run_steps(path, args):
     stop(send.proc)
     stop(recv.proc)
     if cap:
-        stop(cap)
+        stop_capture(cap)
     samples = [(float(f["mono"]), int(f["bitrate"]))
                for f in recv.fields("estimate")]
     rembs = send.fields("remb")
@@ -486,7 +503,7 @@ def run_twcc(path, args):
     stop(send.proc)
     stop(recv.proc)
     if cap:
-        stop(cap)
+        stop_capture(cap)
     failures = []
     stats = [line for line in send.lines if line.startswith("twcc-stats ")]
     last = stats[-1] if stats else "none"

@@ -15,6 +15,7 @@ Output lines (`mono` is CLOCK_MONOTONIC in seconds):
 import argparse
 import struct
 import sys
+import threading
 import time
 
 import gi
@@ -26,6 +27,17 @@ ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 TWCC_URI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 MIN_KBPS = 50
 MAX_KBPS = 20000
+
+
+# REMB lines come from the streaming thread, the others from the main loop:
+# one lock keeps each line whole.
+_out_lock = threading.Lock()
+
+
+def emit(line):
+    with _out_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 def parse_rembs(data):
@@ -77,8 +89,7 @@ class Sender:
     def on_rtcp(self, pad, info):
         buf = info.get_buffer()
         for bps in parse_rembs(buf.extract_dup(0, buf.get_size())):
-            print("remb mono=%.6f bitrate=%d" % (time.monotonic(), bps),
-                  flush=True)
+            emit("remb mono=%.6f bitrate=%d" % (time.monotonic(), bps))
             kbps = int(min(max(bps / 1000, MIN_KBPS), MAX_KBPS))
             if kbps != self.kbps:
                 self.kbps = kbps
@@ -87,12 +98,12 @@ class Sender:
 
     def tick(self):
         now = time.monotonic()
-        print("encoder mono=%.6f kbps=%d" % (now, self.kbps), flush=True)
+        emit("encoder mono=%.6f kbps=%d" % (now, self.kbps))
         if self.args.twcc_id:
             session = self.rtpbin.emit("get-session", 0)
             stats = session.get_property("twcc-stats") if session else None
-            print("twcc-stats mono=%.6f %s" % (
-                now, stats.to_string() if stats else "none"), flush=True)
+            emit("twcc-stats mono=%.6f %s" % (
+                now, stats.to_string() if stats else "none"))
         return True
 
     def run(self):
