@@ -501,7 +501,7 @@ def run_path(path, args):
 
 
 def run_twcc(path, args):
-    duration = 12
+    duration = 8
     path.set_rate(1500)
     pcap = os.path.join(args.workdir, "twcc-rtcp.pcap")
     cap = start_capture(path, pcap)
