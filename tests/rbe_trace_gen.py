@@ -6,11 +6,57 @@
 # gaps, silences of 1.5 s to 70 s (stream timeouts, abs-send-time wraps),
 # arrival clock jumps of up to +-4 s, an estimator clock (now_us) that lags,
 # leads, drifts or ticks in batches, and rtt / remove lines.
+#
+# With a third argument "chaos": garbage instead, on four SSRCs: send times
+# that jump anywhere, payloads of 0 to 65535 bytes (rates of Gbit/s), arrival
+# times repeated, going back by up to 5 s or jumping 70 s, clocks starting at
+# 0 or 10^15 us, an estimator clock up to 10 s off, rtt 0..2000 ms.
 import random, sys
 
 seed = int(sys.argv[1])
 R = random.Random(seed)
 n_target = int(sys.argv[2]) if len(sys.argv) > 2 else 6000
+
+
+def chaos():
+    t = R.choice([0, 1000, 10 ** 15])
+    a = R.randrange(1 << 24)
+    out = []
+    while len(out) < n_target:
+        r = R.random()
+        if r < 0.02:
+            out.append('rtt %d' % R.randrange(0, 2000))
+            continue
+        if r < 0.03:
+            out.append('remove %d' % R.randrange(4))
+            continue
+        if r < 0.1:
+            a = R.randrange(1 << 24)
+        elif r < 0.5:
+            a = (a + R.randrange(0, 3000)) & 0xffffff
+        else:
+            a = (a + R.randrange(0, 20)) & 0xffffff
+        if R.random() < 0.3:
+            t += R.randrange(0, 3)
+        elif R.random() < 0.05:
+            t -= R.randrange(0, 5000000)
+        elif R.random() < 0.02:
+            t += R.randrange(0, 70000000)
+        else:
+            t += R.randrange(0, 20000)
+        t = max(t, 0)
+        size = R.choice([0, 1, 200, 201, 1200, 65535])
+        if R.random() < 0.3:
+            now = max(0, t + R.randrange(-10 ** 7, 10 ** 7))
+            out.append('%d %d %d %d %d' % (t, a, size, R.randrange(4), now))
+        else:
+            out.append('%d %d %d %d' % (t, a, size, R.randrange(4)))
+    print('\n'.join(out))
+
+
+if len(sys.argv) > 3 and sys.argv[3] == 'chaos':
+    chaos()
+    sys.exit(0)
 
 nstreams = R.choice([1, 1, 2, 3, 5, 40])
 streams = []
