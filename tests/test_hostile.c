@@ -25,6 +25,18 @@
 #define FRAME_NS (33 * GST_MSECOND)
 #define FRAME_ABS 8738u
 
+/* Byte by byte: the packets are built at odd offsets, where GStreamer's
+ * GST_WRITE_* macros store misaligned words (undefined behaviour, which UBSan
+ * stops on). */
+static void
+put_be (guint8 * p, guint64 v, gsize bytes)
+{
+  while (bytes-- > 0) {
+    p[bytes] = v & 0xFF;
+    v >>= 8;
+  }
+}
+
 typedef struct
 {
   GstHarness *h;
@@ -169,11 +181,11 @@ rtp_header (guint8 * p, guint8 pt, guint16 seq, guint32 ssrc, guint csrcs)
 
   p[0] = 0x80 | csrcs;
   p[1] = pt;
-  GST_WRITE_UINT16_BE (p + 2, seq);
-  GST_WRITE_UINT32_BE (p + 4, seq * 3000u);
-  GST_WRITE_UINT32_BE (p + 8, ssrc);
+  put_be (p + 2, seq, 2);
+  put_be (p + 4, seq * 3000u, 4);
+  put_be (p + 8, ssrc, 4);
   for (i = 0; i < csrcs; i++)
-    GST_WRITE_UINT32_BE (p + 12 + 4 * i, 1000 + i);
+    put_be (p + 12 + 4 * i, 1000 + i, 4);
   return 12 + 4 * csrcs;
 }
 
@@ -187,15 +199,15 @@ good_packet (guint8 * p, guint16 seq, guint32 ssrc, guint32 abs, gint tseq,
   gsize words = tseq >= 0 ? 2 : 1;
 
   p[0] |= 0x10;
-  GST_WRITE_UINT16_BE (p + n, 0xBEDE);
-  GST_WRITE_UINT16_BE (p + n + 2, words);
+  put_be (p + n, 0xBEDE, 2);
+  put_be (p + n + 2, words, 2);
   n += 4;
   memset (p + n, 0, 4 * words);
   p[n] = (ABS_ID << 4) | 2;
-  GST_WRITE_UINT24_BE (p + n + 1, abs & 0xFFFFFF);
+  put_be (p + n + 1, abs & 0xFFFFFF, 3);
   if (tseq >= 0) {
     p[n + 4] = (TCC_ID << 4) | 1;
-    GST_WRITE_UINT16_BE (p + n + 5, tseq);
+    put_be (p + n + 5, tseq, 2);
   }
   n += 4 * words;
   memset (p + n, 0xAB, payload);
@@ -269,7 +281,7 @@ GST_START_TEST (test_extension_length_past_end)
   gsize n = good_packet (pkt, 1, SSRC, 0, -1, 0);
 
   /* the block says 100 words, 1 follows */
-  GST_WRITE_UINT16_BE (pkt + 14, 100);
+  put_be (pkt + 14, 100, 2);
   push (t, pkt, n, GST_MSECOND);
   /* the extension header itself cut off */
   push (t, pkt, 14, GST_MSECOND);
@@ -367,10 +379,10 @@ GST_START_TEST (test_two_byte_extension_headers)
     };
 
     pkt[0] |= 0x10;
-    GST_WRITE_UINT16_BE (pkt + n, 0x1000 | i);
-    GST_WRITE_UINT16_BE (pkt + n + 2, 3);
+    put_be (pkt + n, 0x1000 | i, 2);
+    put_be (pkt + n + 2, 3, 2);
     memcpy (pkt + n + 4, block, sizeof (block));
-    GST_WRITE_UINT24_BE (pkt + n + 7, i * FRAME_ABS);
+    put_be (pkt + n + 7, i * FRAME_ABS, 3);
     n += 16;
     memset (pkt + n, 0, 200);
     push (t, pkt, n + 200, FRAME_NS);
@@ -392,7 +404,7 @@ GST_START_TEST (test_rtcp_on_the_rtp_path)
     memset (pkt, 0, 32);
     pkt[0] = 0x81;
     pkt[1] = pt;
-    GST_WRITE_UINT16_BE (pkt + 2, 7);
+    put_be (pkt + 2, 7, 2);
     push (t, pkt, 32, GST_MSECOND);
   }
   /* and what rtpbwe itself sends: a REMB */
