@@ -41,7 +41,7 @@ RTP_HEADER_BYTES = 12
 
 def capacity_profile(duration):
     """(start_s, kbit/s) steps scaled to the run: a step down, then up."""
-    steps = [(0.0, 1500), (0.4, 600), (0.65, 1200)]
+    steps = [(0.0, 1500), (0.35, 600), (0.55, 1200)]
     return [(f * duration, kbps) for f, kbps in steps]
 
 
@@ -256,6 +256,9 @@ class Demo:
             bus = self.receiver.get_bus()
             bus.add_signal_watch()
             bus.connect("message::element", self.on_element_message)
+        if self.use_rtpbwe:
+            print("demo: x264 sender -> drop-tail bottleneck -> rtpbwe; REMB "
+                  "sets the encoder bitrate; %.0f s" % args.duration)
         elif self.core:
             print("demo: rtpbwe not found, running the estimator core through "
                   "%s --sync in its place (REMB throttled as libwebrtc does)"
@@ -276,9 +279,24 @@ class Demo:
     def on_sent(self, sink):
         sample = sink.emit("pull-sample")
         buf = sample.get_buffer()
-        self.bottleneck.push(buf.extract_dup(0, buf.get_size()),
-                             time.monotonic_ns())
+        data = buf.extract_dup(0, buf.get_size())
+        self.bottleneck.push(data, self.send_time_ns(data))
         return Gst.FlowReturn.OK
+
+    @staticmethod
+    def send_time_ns(data):
+        """When the payloader sent the packet: rtphdrextabssendtime stamps
+        CLOCK_MONOTONIC (6.18 s, 64 s wrap) as it writes it.  Taking that
+        instead of the time this callback runs keeps Python's scheduling
+        delays out of the bottleneck's arrival times."""
+        now = time.monotonic_ns()
+        parsed = parse_rtp(data, ABS_SEND_TIME_ID)
+        if parsed is None:
+            return now
+        now24 = ((now << 18) + 500000000) // 1000000000 & 0xFFFFFF
+        behind = ((now24 - parsed[0]) & 0xFFFFFF) * 1000000000 >> 18
+        # Anything older than a second is not this clock: use the callback time.
+        return now - behind if behind < 1000000000 else now
 
     def deliver(self, data, departure_ns):
         buf = Gst.Buffer.new_wrapped(data)
@@ -357,7 +375,29 @@ class Demo:
         self.receiver.set_state(Gst.State.NULL)
         if self.core:
             self.core.close()
+        self.summary()
         self.write_outputs()
+
+    def summary(self):
+        """One line per capacity phase: the mean estimate over its second half
+        (after the reaction to the step) against the capacity, and the p95 of
+        the per-second mean queueing delay over the run."""
+        bounds = [s for s, _ in self.steps] + [self.args.duration]
+        for i, (start, kbps) in enumerate(self.steps):
+            mid, end = (start + bounds[i + 1]) / 2, bounds[i + 1]
+            est = [r[2] for r in self.rows if mid <= r[0] < end]
+            if est:
+                mean = sum(est) / len(est)
+                print("demo: %3.0f-%3.0f s capacity %5d kbit/s: estimate over the "
+                      "second half %5.0f kbit/s (%+.0f %%)" % (
+                          start, end, kbps, mean, (mean / kbps - 1) * 100))
+        delays = sorted(r[5] for r in self.rows)
+        if delays:
+            print("demo: queueing delay (per-second means): median %.1f ms, p95 "
+                  "%.1f ms; %d packets dropped" % (
+                      delays[len(delays) // 2],
+                      delays[min(len(delays) - 1, int(0.95 * len(delays)))],
+                      self.bottleneck.dropped))
 
     def write_outputs(self):
         out = self.args.output
