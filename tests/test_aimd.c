@@ -443,6 +443,41 @@ START_TEST (test_link_capacity_estimator)
 }
 END_TEST
 
+/* The multiplicative factor is 1.08 per second but never more than 1.08:
+ * after 2 s, 101000 * 0.08 = 8080. */
+START_TEST (test_multiplicative_increase_capped_at_one_second)
+{
+  States s;
+
+  states_init (&s);
+  set_estimate (&s, 100000);
+  update (&s, BWE_USAGE_NORMAL, 100000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 101000);
+  s.clock_us += 2000 * MS;
+  update (&s, BWE_USAGE_NORMAL, 100000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 109080);
+}
+END_TEST
+
+/* On over-use the link capacity replaces the throughput only when
+ * 0.85 * throughput is above the estimate, not equal to it: with a capacity
+ * of 200 kbit/s, 0.85 * 300000 = 255000 == current leaves 255000 (not
+ * 0.85 * 200000 = 170000). */
+START_TEST (test_decrease_equal_to_current_keeps_it)
+{
+  States s;
+
+  states_init (&s);
+  set_estimate (&s, 400000);
+  update (&s, BWE_USAGE_OVERUSING, 200000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 170000);
+  s.clock_us += 1000 * MS;
+  set_estimate (&s, 255000);
+  update (&s, BWE_USAGE_OVERUSING, 300000);
+  ck_assert_int_eq (bwe_aimd_latest_estimate (&s.aimd), 255000);
+}
+END_TEST
+
 static Suite *
 aimd_suite (void)
 {
@@ -471,6 +506,8 @@ aimd_suite (void)
   tcase_add_test (tc, test_multiplicative_increase);
   tcase_add_test (tc, test_additive_increase);
   tcase_add_test (tc, test_link_capacity_estimator);
+  tcase_add_test (tc, test_multiplicative_increase_capped_at_one_second);
+  tcase_add_test (tc, test_decrease_equal_to_current_keeps_it);
   suite_add_tcase (s, tc);
   return s;
 }

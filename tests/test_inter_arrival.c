@@ -449,6 +449,88 @@ START_TEST (test_burst_ends_after_100_ms)
 }
 END_TEST
 
+static bool
+feed (BweInterArrival * ia, uint32_t ts, int64_t arrival_ms,
+    uint32_t * ts_delta, int64_t * t_delta, int *size_delta)
+{
+  return bwe_inter_arrival_compute_deltas (ia, ts, arrival_ms, arrival_ms, 1,
+      ts_delta, t_delta, size_delta);
+}
+
+/* Burst edges on the ms grouper (1 tick = 1 ms, groups of 5):
+ * - a packet whose arrival delta equals its send delta (propagation 0) is
+ *   not in the burst: ts 8 at 108 after ts 3 at 103 starts G2, and ts 20
+ *   then completes G2 - G1 = (8 - 3, 108 - 103, 1 - 2);
+ * - a packet with the same send time as the group's latest joins it however
+ *   late it arrives: ts 130 at 200 joins G1 (100 at 100, 130 at 103 by
+ *   burst), which completes at ts 300 as (130 - 0, 200 - 17, 3 - 1). */
+START_TEST (test_burst_edges)
+{
+  BweInterArrival ia;
+  uint32_t ts_delta = 0;
+  int64_t t_delta = 0;
+  int size_delta = 0;
+
+  bwe_inter_arrival_init (&ia, 5, 1.0, true);
+  ck_assert (!feed (&ia, 0, 100, &ts_delta, &t_delta, &size_delta));
+  ck_assert (!feed (&ia, 3, 103, &ts_delta, &t_delta, &size_delta));
+  ck_assert (!feed (&ia, 8, 108, &ts_delta, &t_delta, &size_delta));
+  ck_assert (feed (&ia, 20, 120, &ts_delta, &t_delta, &size_delta));
+  ck_assert_uint_eq (ts_delta, 5);
+  ck_assert_int_eq (t_delta, 5);
+  ck_assert_int_eq (size_delta, -1);
+
+  bwe_inter_arrival_init (&ia, 5, 1.0, true);
+  ck_assert (!feed (&ia, 0, 17, &ts_delta, &t_delta, &size_delta));
+  ck_assert (!feed (&ia, 100, 100, &ts_delta, &t_delta, &size_delta));
+  ck_assert (!feed (&ia, 130, 103, &ts_delta, &t_delta, &size_delta));
+  ck_assert (!feed (&ia, 130, 200, &ts_delta, &t_delta, &size_delta));
+  ck_assert (feed (&ia, 300, 300, &ts_delta, &t_delta, &size_delta));
+  ck_assert_uint_eq (ts_delta, 130);
+  ck_assert_int_eq (t_delta, 200 - 17);
+  ck_assert_int_eq (size_delta, 3 - 1);
+}
+END_TEST
+
+/* The burst test rounds the send delta to the nearest ms: on the 90 kHz
+ * grouper 60 ticks are 0.67 ms -> 1 ms, not 0, so a packet 60 ticks after
+ * the latest one but 97 ms later is no burst and starts a new group. */
+START_TEST (test_burst_send_delta_is_rounded)
+{
+  BweInterArrival ia;
+  uint32_t ts_delta = 0;
+  int64_t t_delta = 0;
+  int size_delta = 0;
+
+  bwe_inter_arrival_init (&ia, 450, 1.0 / 90.0, true);
+  ck_assert (!feed (&ia, 0, 17, &ts_delta, &t_delta, &size_delta));
+  ck_assert (!feed (&ia, 1000, 100, &ts_delta, &t_delta, &size_delta));
+  ck_assert (!feed (&ia, 4000, 103, &ts_delta, &t_delta, &size_delta));
+  ck_assert (feed (&ia, 4060, 200, &ts_delta, &t_delta, &size_delta));
+  ck_assert_uint_eq (ts_delta, 4000);
+  ck_assert_int_eq (t_delta, 103 - 17);
+  ck_assert_int_eq (size_delta, 2 - 1);
+}
+END_TEST
+
+/* Without burst grouping, a group completing 1 ms before the previous one is
+ * reordered: no delta. */
+START_TEST (test_group_reordered_by_1_ms)
+{
+  BweInterArrival ia;
+  uint32_t ts_delta = 0;
+  int64_t t_delta = 0;
+  int size_delta = 0;
+
+  bwe_inter_arrival_init (&ia, 5, 1.0, false);
+  ck_assert (!feed (&ia, 0, 100, &ts_delta, &t_delta, &size_delta));
+  ck_assert (!feed (&ia, 10, 110, &ts_delta, &t_delta, &size_delta));
+  ck_assert (feed (&ia, 20, 109, &ts_delta, &t_delta, &size_delta));
+  ck_assert_int_eq (t_delta, 10);
+  ck_assert (!feed (&ia, 30, 130, &ts_delta, &t_delta, &size_delta));
+}
+END_TEST
+
 typedef struct
 {
   uint32_t send_time_ms;
@@ -555,6 +637,9 @@ inter_arrival_suite (void)
   tcase_add_test (tc, test_two_bursts);
   tcase_add_test (tc, test_no_bursts);
   tcase_add_test (tc, test_burst_ends_after_100_ms);
+  tcase_add_test (tc, test_burst_edges);
+  tcase_add_test (tc, test_burst_send_delta_is_rounded);
+  tcase_add_test (tc, test_group_reordered_by_1_ms);
   tcase_add_test (tc, test_wrap_values);
   tcase_add_test (tc, test_rtp_timestamp_wrap);
   tcase_add_test (tc, test_abs_send_time_wrap);

@@ -185,6 +185,31 @@ START_TEST (test_noise_floor)
 }
 END_TEST
 
+/* Outside the Normal state the noise estimate stays, and the offset's extra
+ * process noise is added only when the offset moved against the hypothesis:
+ * at the first update offset == prev_offset == 0, so neither over- nor
+ * under-use adds it.  Residual -10.625 as in test_three_updates. */
+START_TEST (test_first_update_outside_normal)
+{
+  BweBandwidthUsage hyp[2] = { BWE_USAGE_OVERUSING, BWE_USAGE_UNDERUSING };
+  int i;
+
+  for (i = 0; i < 2; i++) {
+    BweKalman k;
+
+    bwe_kalman_init (&k);
+    bwe_kalman_update (&k, 25, 20.0, 1000, hyp[i], 1000);
+    ck_assert (bwe_kalman_var_noise (&k) == 50.0);
+    ck_assert (k.avg_noise == 0.0);
+    assert_close (k.slope, 0.005000005323228585);
+    assert_close (bwe_kalman_offset (&k), -1.0731244623539122e-08);
+    assert_close (k.E[0][0], 5.0100974902100906e-05);
+    assert_close (k.E[0][1], -0.00010099994939801535);
+    assert_close (k.E[1][1], 0.10099999989799005);
+  }
+}
+END_TEST
+
 static Suite *
 kalman_suite (void)
 {
@@ -199,6 +224,7 @@ kalman_suite (void)
   tcase_add_test (tc, test_three_updates);
   tcase_add_test (tc, test_num_of_deltas_saturates);
   tcase_add_test (tc, test_noise_floor);
+  tcase_add_test (tc, test_first_update_outside_normal);
   suite_add_tcase (s, tc);
   return s;
 }

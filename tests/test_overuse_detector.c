@@ -511,6 +511,19 @@ START_TEST (test_threshold_ceiling)
 }
 END_TEST
 
+/* Two deltas are enough: T = 2 * -10 = -20 < -12.5 is under-use at once. */
+START_TEST (test_two_deltas_are_enough)
+{
+  BweOveruseDetector d;
+
+  bwe_overuse_detector_init (&d);
+  ck_assert_int_eq (bwe_overuse_detector_detect (&d, -10.0, 20.0, 1, 0),
+      BWE_USAGE_NORMAL);
+  ck_assert_int_eq (bwe_overuse_detector_detect (&d, -10.0, 20.0, 2, 20),
+      BWE_USAGE_UNDERUSING);
+}
+END_TEST
+
 static Suite *
 overuse_detector_suite (void)
 {
@@ -553,6 +566,7 @@ overuse_detector_suite (void)
   tcase_add_test (tc, test_overusing_time_threshold);
   tcase_add_test (tc, test_num_deltas_capped_at_60);
   tcase_add_test (tc, test_threshold_ceiling);
+  tcase_add_test (tc, test_two_deltas_are_enough);
   suite_add_tcase (s, tc);
   return s;
 }
