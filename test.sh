@@ -26,7 +26,7 @@ stage "build and test"
 # GST_REGISTRY), so that the tests load only the plugins they use.  LeakSanitizer's
 # suppressions, and why, are in tests/valgrind/lsan.supp.
 BUILD=build-asan tools/setup.sh -Db_sanitize=address,undefined \
-  -Dc_args=-fno-sanitize-recover=all
+  -Dc_args="-fno-sanitize-recover=all -fsanitize=float-cast-overflow"
 export GST_REGISTRY_FORK=no
 meson introspect --tests build-asan | /usr/bin/python3 -c '
 import json, sys

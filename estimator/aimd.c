@@ -37,12 +37,24 @@
 #define LINK_OVERUSE_ALPHA 0.05
 #define LINK_PROBE_ALPHA 0.5
 
+/* double -> int64 as x86-64's cvttsd2si, which libwebrtc's release builds use:
+ * NaN and values out of range give INT64_MIN (in C the cast is undefined).  Only
+ * garbage input gets there (a negative 32-bit throughput makes the link
+ * capacity's deviation the root of a negative number). */
+static int64_t
+truncate_to_i64 (double x)
+{
+  if (!(x > -9223372036854775808.0 && x < 9223372036854775808.0))
+    return INT64_MIN;
+  return (int64_t) x;
+}
+
 /* std::llround for |x| < 2^53 without the libm call: x - trunc(x) is exact
  * there, so halves round away from zero exactly as llround does. */
 static int64_t
 round_half_away (double x)
 {
-  int64_t i = (int64_t) x;
+  int64_t i = truncate_to_i64 (x);
   double frac = x - (double) i;
 
   if (frac >= 0.5)
@@ -59,11 +71,13 @@ rate_scale (int64_t bps, double scalar)
   return round_half_away (bps * scalar);
 }
 
-/* DataRate::KilobitsPerSec(double) */
+/* DataRate::KilobitsPerSec(double): +infinity stays infinite */
 static int64_t
 rate_from_kbps (double kbps)
 {
-  return (int64_t) (kbps * 1000);
+  if (kbps == INFINITY)
+    return INT64_MAX;
+  return truncate_to_i64 (kbps * 1000);
 }
 
 /* DataRate::kbps(): whole kbit/s, rounded to nearest (DivideRoundToNearest).
