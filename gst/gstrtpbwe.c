@@ -999,6 +999,10 @@ gst_rtp_bwe_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       gst_rtp_bwe_reset (self, FALSE);
       gst_pad_push_event (self->rtcp_srcpad, gst_event_ref (event));
       rtcp_start (self);
+      /* the flush may have dropped a queued stream-start or caps before the
+       * task pushed it: send them again (the same ones, so harmless if not) */
+      self->rtcp_need_stream_start = TRUE;
+      self->rtcp_need_caps = TRUE;
       self->rtcp_need_segment = TRUE;
       self->rtcp_need_gap = TRUE;
       break;
