@@ -29,7 +29,6 @@ typedef struct
 static void
 scan_reset (BweProbeScan * scan)
 {
-  scan->scanned = 0;
   scan->agg = (BweProbeAggregate) {
   0, 0, 0, 0, 0};
   scan->num_clusters = 0;
@@ -42,36 +41,22 @@ bwe_probe_clusters_init (BweProbeClusters * p)
 {
   p->head = 0;
   p->len = 0;
+  p->evicted = 0;
   p->total_probes_received = 0;
   p->probes_dropped = 0;
   scan_reset (&p->scan);
 }
 
-size_t
+uint64_t
 bwe_probe_clusters_size (const BweProbeClusters * p)
 {
-  return p->len;
+  return p->evicted + p->len;
 }
 
-void
-bwe_probe_clusters_add (BweProbeClusters * p, int64_t send_time_us,
-    int64_t arrival_ms, int64_t payload_size)
+static const BweProbe *
+ring_at (const BweProbeClusters * p, size_t i)
 {
-  BweProbe *probe;
-
-  if (p->len == BWE_PROBE_MAX_PROBES) {
-    /* A quarter at once, so that the rescan this forces stays O(1) per probe. */
-    p->head = (p->head + BWE_PROBE_DROP_AT_CAPACITY) % BWE_PROBE_MAX_PROBES;
-    p->len -= BWE_PROBE_DROP_AT_CAPACITY;
-    p->probes_dropped += BWE_PROBE_DROP_AT_CAPACITY;
-    scan_reset (&p->scan);
-  }
-  probe = &p->probes[(p->head + p->len) % BWE_PROBE_MAX_PROBES];
-  probe->send_time_us = send_time_us;
-  probe->recv_time_us = arrival_ms * 1000;
-  probe->payload_size = payload_size;
-  p->len++;
-  p->total_probes_received++;
+  return &p->probes[(p->head + i) % BWE_PROBE_RAW_PROBES];
 }
 
 /* DataSize / TimeDelta in bit/s, truncated. */
@@ -127,39 +112,58 @@ within_cluster_bounds (int64_t send_delta_us, const BweProbeAggregate * agg)
   return diff < MAX_CLUSTER_SEND_DEVIATION_US;
 }
 
-/* ComputeClusters' loop, continued over the probes not scanned yet. */
+/* One step of ComputeClusters' loop: the probe after prev. */
 static void
-scan_new_probes (BweProbeClusters * p)
+scan_step (BweProbeScan * scan, const BweProbe * prev, const BweProbe * probe)
 {
-  BweProbeScan *scan = &p->scan;
   BweProbeAggregate *agg = &scan->agg;
+  int64_t send_delta = probe->send_time_us - prev->send_time_us;
+  int64_t recv_delta = probe->recv_time_us - prev->recv_time_us;
+
+  /* Counted in the running aggregate even when this delta closes it. */
+  if (send_delta >= MIN_CLUSTER_DELTA_US && recv_delta >= MIN_CLUSTER_DELTA_US)
+    agg->num_above_min_delta++;
+  if (!within_cluster_bounds (send_delta, agg)) {
+    maybe_add_cluster (agg, scan);
+    *agg = (BweProbeAggregate) {
+    0, 0, 0, 0, 0};
+  }
+  agg->send_sum_us += send_delta;
+  agg->recv_sum_us += recv_delta;
+  agg->size_sum += probe->payload_size;
+  agg->count++;
+}
+
+static void
+rescan (BweProbeClusters * p)
+{
   size_t i;
 
-  for (i = scan->scanned; i < p->len; i++) {
-    const BweProbe *probe, *prev;
-    int64_t send_delta, recv_delta;
+  scan_reset (&p->scan);
+  for (i = 1; i < p->len; i++)
+    scan_step (&p->scan, ring_at (p, i - 1), ring_at (p, i));
+}
 
-    if (i == 0)
-      continue;
-    probe = &p->probes[(p->head + i) % BWE_PROBE_MAX_PROBES];
-    prev = &p->probes[(p->head + i - 1) % BWE_PROBE_MAX_PROBES];
-    send_delta = probe->send_time_us - prev->send_time_us;
-    recv_delta = probe->recv_time_us - prev->recv_time_us;
-    /* Counted in the running aggregate even when this delta closes it. */
-    if (send_delta >= MIN_CLUSTER_DELTA_US
-        && recv_delta >= MIN_CLUSTER_DELTA_US)
-      agg->num_above_min_delta++;
-    if (!within_cluster_bounds (send_delta, agg)) {
-      maybe_add_cluster (agg, scan);
-      *agg = (BweProbeAggregate) {
-      0, 0, 0, 0, 0};
-    }
-    agg->send_sum_us += send_delta;
-    agg->recv_sum_us += recv_delta;
-    agg->size_sum += probe->payload_size;
-    agg->count++;
+void
+bwe_probe_clusters_add (BweProbeClusters * p, int64_t send_time_us,
+    int64_t arrival_ms, int64_t payload_size)
+{
+  BweProbe *probe;
+
+  if (p->len == BWE_PROBE_RAW_PROBES) {
+    /* Already in the scan state; needed again only by a pop past the ring. */
+    p->head = (p->head + 1) % BWE_PROBE_RAW_PROBES;
+    p->len--;
+    p->evicted++;
   }
-  scan->scanned = p->len;
+  probe = &p->probes[(p->head + p->len) % BWE_PROBE_RAW_PROBES];
+  probe->send_time_us = send_time_us;
+  probe->recv_time_us = arrival_ms * 1000;
+  probe->payload_size = payload_size;
+  p->len++;
+  p->total_probes_received++;
+  if (p->len > 1)
+    scan_step (&p->scan, ring_at (p, p->len - 2), probe);
 }
 
 bool
@@ -168,18 +172,18 @@ bwe_probe_clusters_process (BweProbeClusters * p, bool valid_estimate,
 {
   BweProbeScan result;
 
-  if (p->scan.scanned > p->len)
-    scan_reset (&p->scan);
-  scan_new_probes (p);
   /* The final aggregate is closed too, on a copy: later probes may extend it. */
   result = p->scan;
   maybe_add_cluster (&result.agg, &result);
 
   if (result.num_clusters == 0) {
-    if (p->len >= MAX_PROBE_PACKETS) {
-      p->head = (p->head + 1) % BWE_PROBE_MAX_PROBES;
+    if (bwe_probe_clusters_size (p) >= MAX_PROBE_PACKETS) {
+      /* Only an open aggregate turned invalid gets here past the ring. */
+      p->probes_dropped += p->evicted;
+      p->evicted = 0;
+      p->head = (p->head + 1) % BWE_PROBE_RAW_PROBES;
       p->len--;
-      scan_reset (&p->scan);
+      rescan (p);
     }
     return false;
   }
@@ -194,6 +198,7 @@ bwe_probe_clusters_process (BweProbeClusters * p, bool valid_estimate,
   if (result.num_clusters >= EXPECTED_NUMBER_OF_PROBES) {
     p->head = 0;
     p->len = 0;
+    p->evicted = 0;
     scan_reset (&p->scan);
   }
   return false;

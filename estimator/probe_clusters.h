@@ -4,16 +4,20 @@
  * of similar send spacing; the best cluster whose receive spacing matches gives
  * the initial estimate.
  *
- * Capacity: BWE_PROBE_MAX_PROBES probes.  libwebrtc's list has no bound; past
- * this one the oldest quarter of the probes is dropped (a quarter at once keeps
- * the rescan that follows cheap), the only place where this module can
- * differ from libwebrtc (it needs more than 2048 packets > 200 bytes within
- * 2 s, about 8 Mbit/s of 1000-byte packets, without the list being cleared).
- *
- * libwebrtc recomputes every cluster from the whole list at each probe; the
- * clusters of a list only grow at its end when probes are appended, so the scan
- * state is kept and only new probes are scanned (a full rescan follows only
- * when probes are removed from the front). */
+ * libwebrtc recomputes every cluster from its whole, unbounded list at each
+ * probe.  Probes are only appended, except that the oldest is popped when the
+ * list has no cluster, and everything is cleared at 3 clusters without an
+ * improving one.  Appending only extends the last aggregate or closes it, so
+ * the scan state (the open aggregate, the number of closed clusters, the best
+ * rate and whether a bad cluster stopped FindBestProbe) is updated per probe
+ * and needs only the previous probe: it is exact for a list of any length.
+ * The raw probes are needed only to rescan after a pop, and a pop means no
+ * cluster: the list then stays at 15 probes or fewer, unless its one cluster
+ * is an open aggregate that turns invalid (a send or receive sum not above
+ * zero: a probe sent or received no later than the aggregate's first one).
+ * The last BWE_PROBE_RAW_PROBES probes are kept for that rescan; only such a
+ * pop on a longer list departs from libwebrtc (the probes before the kept ones
+ * are dropped then, counted in probes_dropped). */
 #ifndef BWE_PROBE_CLUSTERS_H
 #define BWE_PROBE_CLUSTERS_H
 
@@ -21,8 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BWE_PROBE_MAX_PROBES 2048
-#define BWE_PROBE_DROP_AT_CAPACITY (BWE_PROBE_MAX_PROBES / 4)
+#define BWE_PROBE_RAW_PROBES 2048
 
 typedef struct
 {
@@ -44,7 +47,6 @@ typedef struct
 /* ComputeClusters + FindBestProbe over a prefix of the probes. */
 typedef struct
 {
-  size_t scanned;               /* probes of the list included */
   BweProbeAggregate agg;        /* the open cluster */
   size_t num_clusters;
   bool stopped;                 /* FindBestProbe met a bad cluster */
@@ -53,12 +55,13 @@ typedef struct
 
 typedef struct
 {
-  BweProbe probes[BWE_PROBE_MAX_PROBES];        /* ring, oldest at head */
-  BweProbeScan scan;
+  BweProbe probes[BWE_PROBE_RAW_PROBES];        /* ring, oldest at head */
+  BweProbeScan scan;            /* of the whole list */
   size_t head;
-  size_t len;
+  size_t len;                   /* probes in the ring */
+  uint64_t evicted;             /* older probes of the list, no longer kept */
   uint64_t total_probes_received;
-  uint64_t probes_dropped;      /* probes lost to the capacity bound */
+  uint64_t probes_dropped;      /* probes lost to a pop past the ring */
 } BweProbeClusters;
 
 void bwe_probe_clusters_init (BweProbeClusters * p);
@@ -76,7 +79,7 @@ void bwe_probe_clusters_add (BweProbeClusters * p, int64_t send_time_us,
 bool bwe_probe_clusters_process (BweProbeClusters * p, bool valid_estimate,
     int64_t current_bps, int64_t * probe_bps);
 
-/* Number of stored probes. */
-size_t bwe_probe_clusters_size (const BweProbeClusters * p);
+/* Length of libwebrtc's probe list. */
+uint64_t bwe_probe_clusters_size (const BweProbeClusters * p);
 
 #endif

@@ -56,6 +56,31 @@ START_TEST (test_no_cluster_keeps_fourteen)
 
 END_TEST;
 
+/* libwebrtc's list has no bound.  4999 deltas of 500 µs send, receive 1, 0,
+ * 1, 0 ... ms (2500 ms in all) make one aggregate with no delta above 1 ms on
+ * both sides: a bad cluster, no estimate, nothing dropped.  Then deltas of
+ * 1000 µs / 1 ms, each above min delta: the aggregate turns good only when
+ * those k > (4999 + k) / 2, at k = 5000: count 9999, send mean
+ * (2499500 + 5000000) / 9999 = 750, receive mean (2500000 + 5000000) / 9999
+ * = 750, 1000 B / 750 µs = 10666666 bit/s.  A list cut to its last 2048
+ * probes would turn good after about 1024 of the new deltas. */
+START_TEST (test_unbounded_list)
+{
+  int i;
+
+  ck_assert_int_eq (add (0, 0, false, 0), -1);
+  for (i = 0; i < 4999; i++)
+    ck_assert_int_eq (add (500, i % 2 == 0 ? 1 : 0, false, 0), -1);
+  ck_assert_uint_eq (bwe_probe_clusters_size (&probes), 5000);
+  for (i = 1; i < 5000; i++)
+    ck_assert_int_eq (add (1000, 1, false, 0), -1);
+  ck_assert_uint_eq (bwe_probe_clusters_size (&probes), 9999);
+  ck_assert_int_eq (add (1000, 1, false, 0), 10666666);
+  ck_assert_uint_eq (probes.probes_dropped, 0);
+}
+
+END_TEST;
+
 /* Send deltas 4 x 10 ms, 4 x 20 ms, 4 x 40 ms (each run is >= 2.5 ms off the
  * previous mean, so it starts a new aggregate), receive deltas equal: three
  * clusters of 800, 400 and 200 kbit/s, none above the valid 1 Mbit/s estimate.
@@ -194,6 +219,7 @@ probe_clusters_suite (void)
   tcase_add_test (tc, test_cluster_means_are_integer_divisions);
   tcase_add_test (tc, test_cluster_quality_edges);
   tcase_add_test (tc, test_cluster_send_deviation_edge);
+  tcase_add_test (tc, test_unbounded_list);
   suite_add_tcase (s, tc);
   return s;
 }
