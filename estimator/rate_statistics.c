@@ -22,6 +22,8 @@ bwe_rate_statistics_reset (BweRateStatistics * rs)
   rs->overflow = false;
   rs->num_samples = 0;
   rs->first_timestamp = -1;
+  rs->full_from_ms = INT64_MAX;
+  rs->newest_timestamp = INT64_MIN;
   rs->head = 0;
   rs->tail = 0;
   rs->oldest_timestamp = INT64_MAX;

@@ -33,6 +33,8 @@ typedef struct
   bool overflow;
   int64_t num_samples;
   int64_t first_timestamp;      /* -1: none */
+  int64_t full_from_ms;         /* first_timestamp + window_ms, INT64_MAX: none */
+  int64_t newest_timestamp;     /* of the newest bucket, INT64_MIN: none */
   float scale;
   int64_t window_ms;
 } BweRateStatistics;
@@ -66,8 +68,11 @@ bwe_rate_statistics_erase_old (BweRateStatistics * rs, int64_t now_ms)
     acc -= b->sum;
     n -= b->num_samples;
     /* Like libwebrtc, an overflow is never cleared. */
-    if (++head == rs->tail)
+    if (++head == rs->tail) {
+      /* Empty: the next sample opens a bucket whatever its time. */
+      rs->newest_timestamp = INT64_MIN;
       break;
+    }
     b = &rs->buckets[head & (BWE_RATE_STATISTICS_RING - 1)];
     if (b->timestamp >= new_oldest_time) {
       oldest = b->timestamp;
@@ -90,22 +95,27 @@ bwe_rate_statistics_update_erased (BweRateStatistics * rs, int64_t count,
   uint32_t tail;
   int64_t acc;
 
-  if (rs->first_timestamp == -1 || rs->num_samples == 0)
+  if (rs->first_timestamp == -1 || rs->num_samples == 0) {
     rs->first_timestamp = now_ms;
+    /* -1 is libwebrtc's "none" even when it is a real time. */
+    rs->full_from_ms = now_ms == -1 ? INT64_MAX : now_ms + rs->window_ms;
+  }
   tail = rs->tail;
-  last = &rs->buckets[(tail - 1) & (BWE_RATE_STATISTICS_RING - 1)];
-  if (rs->head == tail || now_ms > last->timestamp) {
+  /* An empty ring has no newest bucket (INT64_MIN): no emptiness check. */
+  if (now_ms > rs->newest_timestamp) {
     /* A new bucket.  After EraseOld all buckets lie within the window and
      * have distinct times, so the ring (larger than any window) has room. */
     last = &rs->buckets[tail & (BWE_RATE_STATISTICS_RING - 1)];
     if (rs->head == tail)
       rs->oldest_timestamp = now_ms;
     rs->tail = tail + 1;
+    rs->newest_timestamp = now_ms;
     last->timestamp = now_ms;
     last->sum = count;
     last->num_samples = 1;
   } else {
     /* The newest bucket's time, or earlier (counted in the newest). */
+    last = &rs->buckets[(tail - 1) & (BWE_RATE_STATISTICS_RING - 1)];
     last->sum += count;
     last->num_samples++;
   }
@@ -134,6 +144,10 @@ bwe_rate_statistics_active_window (BweRateStatistics * rs, int64_t now_ms)
   int active_window_size = 0;
 
   bwe_rate_statistics_erase_old (rs, now_ms);
+  /* The steady state: the stream started before the window. */
+  if (now_ms >= rs->full_from_ms)
+    return rs->num_samples == 0 || rs->window_ms <= 1 || rs->overflow ?
+        0 : (int) rs->window_ms;
   if (rs->first_timestamp != -1) {
     if (rs->first_timestamp <= now_ms - rs->window_ms)
       /* The stream started before the window: count the window as full. */
