@@ -11,6 +11,8 @@ bwe_rate_statistics_init (BweRateStatistics * rs, int64_t window_ms,
   if (window_ms > BWE_RATE_STATISTICS_MAX_WINDOW_MS)
     window_ms = BWE_RATE_STATISTICS_MAX_WINDOW_MS;
   rs->window_ms = window_ms;
+  /* A 1 ms window is never more than one bucket: no rate. */
+  rs->full_window = window_ms > 1 ? (int) window_ms : 0;
   rs->scale = scale;
   bwe_rate_statistics_reset (rs);
 }

@@ -37,6 +37,7 @@ typedef struct
   int64_t newest_timestamp;     /* of the newest bucket, INT64_MIN: none */
   float scale;
   int64_t window_ms;
+  int full_window;              /* window_ms, 0 when a full window has no rate */
 } BweRateStatistics;
 
 /* RateStatistics(window_ms, scale); window_ms is clamped to
@@ -146,8 +147,7 @@ bwe_rate_statistics_active_window (BweRateStatistics * rs, int64_t now_ms)
   bwe_rate_statistics_erase_old (rs, now_ms);
   /* The steady state: the stream started before the window. */
   if (now_ms >= rs->full_from_ms)
-    return rs->num_samples == 0 || rs->window_ms <= 1 || rs->overflow ?
-        0 : (int) rs->window_ms;
+    return rs->num_samples == 0 || rs->overflow ? 0 : rs->full_window;
   if (rs->first_timestamp != -1) {
     if (rs->first_timestamp <= now_ms - rs->window_ms)
       /* The stream started before the window: count the window as full. */

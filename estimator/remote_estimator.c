@@ -46,6 +46,21 @@ ssrc_slot (uint32_t ssrc)
   return (unsigned) ((ssrc * 2654435761u) >> 23) & (BWE_SSRC_HASH_SLOTS - 1);
 }
 
+/* The streams[] entry of ssrc, NULL when absent. */
+static inline BweStreamEntry *
+stream_find (BweRemoteEstimator * e, uint32_t ssrc)
+{
+  unsigned s = ssrc_slot (ssrc);
+  int16_t i;
+
+  while ((i = e->hash[s]) != NONE) {
+    if (e->streams[i].ssrc == ssrc)
+      return &e->streams[i];
+    s = (s + 1) & (BWE_SSRC_HASH_SLOTS - 1);
+  }
+  return NULL;
+}
+
 static int
 hash_find (const BweRemoteEstimator * e, uint32_t ssrc)
 {
@@ -174,15 +189,15 @@ timeout_streams (BweRemoteEstimator * e, int64_t now_us)
 static void
 stream_seen (BweRemoteEstimator * e, uint32_t ssrc, int64_t now_us)
 {
-  int slot;
+  BweStreamEntry *entry;
   size_t i;
   unsigned s;
 
   if (now_us < e->oldest_seen_bound_us || e->num_streams == 0)
     e->oldest_seen_bound_us = now_us;
-  slot = hash_find (e, ssrc);
-  if (slot >= 0) {
-    e->streams[e->hash[slot]].last_seen_us = now_us;
+  entry = stream_find (e, ssrc);
+  if (entry) {
+    entry->last_seen_us = now_us;
     return;
   }
   if (e->num_streams == BWE_MAX_SSRCS) {
