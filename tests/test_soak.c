@@ -42,9 +42,10 @@
 #define MAX_UPDATE_GAP_US 1200000
 /* Memory growth tolerated between 1 h and 24 h.  The core allocates nothing:
  * its peak RSS must not move beyond a page or two.  The element's heap in use
- * (G_SLICE=always-malloc, so that GLib's slice caches do not hide it) moves by
- * the few dozen buffers in flight at any time; its peak RSS also grows with
- * malloc's fragmentation (printed, not checked). */
+ * (G_SLICE=always-malloc, so that GLib's slice caches do not hide it) moves with
+ * the buffers in flight, more when a loaded machine starves the RTCP task; 1 MB
+ * still catches a leak of one byte per packet (1.3 million packets).  Its peak
+ * RSS also grows with malloc's fragmentation (printed, not checked). */
 #define MAX_RSS_GROWTH_KB 64
 /* ASan keeps freed memory in quarantine and has its own heap: the memory
  * numbers mean nothing there (printed, not checked). */
@@ -53,7 +54,7 @@
 #else
 #define UNDER_ASAN 0
 #endif
-#define MAX_HEAP_GROWTH_KB 128
+#define MAX_HEAP_GROWTH_KB 1024
 /* Per packet, a plain test: Check's assertions record their location even when
  * they pass, which costs more than the packet itself. */
 #define SOAK_CHECK(cond) \
