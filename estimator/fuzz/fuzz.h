@@ -12,4 +12,29 @@ int LLVMFuzzerTestOneInput (const uint8_t * data, size_t size);
  * need none do not define it). */
 int LLVMFuzzerInitialize (int *argc, char ***argv) __attribute__ ((weak));
 
+/* The input read front to back; past its end every byte reads as 0, so each
+ * target decodes any input, however short, into a whole run. */
+typedef struct
+{
+  const uint8_t *p;
+  size_t left;
+} FuzzReader;
+
+/* The next `bytes` bytes (at most 4), big-endian. */
+static inline uint32_t
+fuzz_take (FuzzReader * r, int bytes)
+{
+  uint32_t v = 0;
+  int i;
+
+  for (i = 0; i < bytes; i++) {
+    v = (v << 8) | (r->left > 0 ? *r->p : 0);
+    if (r->left > 0) {
+      r->p++;
+      r->left--;
+    }
+  }
+  return v;
+}
+
 #endif

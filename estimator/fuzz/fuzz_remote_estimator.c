@@ -20,27 +20,6 @@
  * are a few mutations away. */
 static const int64_t step_unit_us[4] = { 1, 100, 10000, 1000000 };
 
-typedef struct
-{
-  const uint8_t *p;
-  size_t left;
-} Reader;
-
-static uint32_t
-take (Reader * r, int bytes)
-{
-  uint32_t v = 0;
-  int i;
-  for (i = 0; i < bytes; i++) {
-    v = (v << 8) | (r->left > 0 ? *r->p : 0);
-    if (r->left > 0) {
-      r->p++;
-      r->left--;
-    }
-  }
-  return v;
-}
-
 static void
 check_bounds (const BweRemoteEstimatorConfig * c, uint32_t bps)
 {
@@ -54,8 +33,8 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
   static BweRemoteEstimator e;
   BweRemoteEstimatorConfig config;
-  Reader r = { data, size };
-  uint32_t flags = take (&r, 1);
+  FuzzReader r = { data, size };
+  uint32_t flags = fuzz_take (&r, 1);
   int64_t arrival_us = 1000000;
   uint32_t send_24 = 0;
   /* A few SSRCs most of the time, so streams live and time out; any value at times. */
@@ -66,17 +45,17 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   if (flags & 1)
     config.filter = BWE_FILTER_TRENDLINE;
   if (flags & 2) {
-    config.min_bitrate_bps = take (&r, 3);
-    config.max_bitrate_bps = config.min_bitrate_bps + (take (&r, 4) & 0x7FFFFFFF);
+    config.min_bitrate_bps = fuzz_take (&r, 3);
+    config.max_bitrate_bps = config.min_bitrate_bps + (fuzz_take (&r, 4) & 0x7FFFFFFF);
   }
   bwe_remote_estimator_init (&e, &config);
 
   while (r.left >= COMMAND_BYTES) {
-    uint32_t op = take (&r, 1);
-    uint32_t a = take (&r, 2);
-    uint32_t b = take (&r, 2);
-    uint32_t c = take (&r, 2);
-    uint32_t d = take (&r, 2);
+    uint32_t op = fuzz_take (&r, 1);
+    uint32_t a = fuzz_take (&r, 2);
+    uint32_t b = fuzz_take (&r, 2);
+    uint32_t c = fuzz_take (&r, 2);
+    uint32_t d = fuzz_take (&r, 2);
 
     switch (op >> 6) {
       case 0:

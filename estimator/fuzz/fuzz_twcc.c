@@ -18,27 +18,6 @@
 static uint8_t out_buf[OUT_CAP];
 static BweTwccStatus statuses[BWE_TWCC_MAX_STATUSES];
 
-typedef struct
-{
-  const uint8_t *p;
-  size_t left;
-} Reader;
-
-static uint32_t
-take (Reader * r, int bytes)
-{
-  uint32_t v = 0;
-  int i;
-  for (i = 0; i < bytes; i++) {
-    v = (v << 8) | (r->left > 0 ? *r->p : 0);
-    if (r->left > 0) {
-      r->p++;
-      r->left--;
-    }
-  }
-  return v;
-}
-
 /* Checks a packet that claims to be well-formed feedback; returns its status count. */
 static int
 parse_checked (const uint8_t * buf, size_t len, BweTwccInfo * info)
@@ -65,7 +44,7 @@ parse_checked (const uint8_t * buf, size_t len, BweTwccInfo * info)
 }
 
 static void
-fuzz_parser (Reader * r)
+fuzz_parser (FuzzReader * r)
 {
   BweTwccInfo info;
   parse_checked (r->p, r->left, &info);
@@ -83,17 +62,17 @@ wrap_diff (int64_t a, int64_t b)
 }
 
 static void
-fuzz_round_trip (Reader * r)
+fuzz_round_trip (FuzzReader * r)
 {
   static BweTwccBuilder b;
   static uint16_t seqs[MAX_ADDED];
   static int64_t arrivals[MAX_ADDED];
   BweTwccInfo info;
-  uint16_t base_seq = (uint16_t) take (r, 2);
-  int64_t arrival = (int64_t) take (r, 4) * 1000 + take (r, 2);
-  uint8_t fb_count = (uint8_t) take (r, 1);
-  size_t max_size = take (r, 1) == 0 ? BWE_TWCC_MAX_PACKET_BYTES : 64 + take (r, 2);
-  uint16_t seq = (uint16_t) (base_seq + (take (r, 1) & 7));
+  uint16_t base_seq = (uint16_t) fuzz_take (r, 2);
+  int64_t arrival = (int64_t) fuzz_take (r, 4) * 1000 + fuzz_take (r, 2);
+  uint8_t fb_count = (uint8_t) fuzz_take (r, 1);
+  size_t max_size = fuzz_take (r, 1) == 0 ? BWE_TWCC_MAX_PACKET_BYTES : 64 + fuzz_take (r, 2);
+  uint16_t seq = (uint16_t) (base_seq + (fuzz_take (r, 1) & 7));
   size_t added = 0, len, i;
   int n;
 
@@ -101,8 +80,8 @@ fuzz_round_trip (Reader * r)
       max_size);
   while (r->left >= 3 && added < MAX_ADDED) {
     /* Sequence step 1..16, arrival step a signed count of 1, 64 or 4096 µs. */
-    uint32_t op = take (r, 1);
-    int16_t step = (int16_t) take (r, 2);
+    uint32_t op = fuzz_take (r, 1);
+    int16_t step = (int16_t) fuzz_take (r, 2);
     static const int64_t unit[4] = { 1, 64, 4096, 1 };
     if (!bwe_twcc_builder_add (&b, seq, arrival))
       break;
@@ -135,19 +114,19 @@ fuzz_round_trip (Reader * r)
 }
 
 static void
-fuzz_recorder (Reader * r)
+fuzz_recorder (FuzzReader * r)
 {
   static BweTwccRecorder rec;
-  int64_t now = (int64_t) take (r, 4) * 1000;
+  int64_t now = (int64_t) fuzz_take (r, 4) * 1000;
   BweTwccInfo info;
   size_t len;
-  uint16_t seq = (uint16_t) take (r, 2);
+  uint16_t seq = (uint16_t) fuzz_take (r, 2);
 
-  bwe_twcc_recorder_init (&rec, take (r, 4));
+  bwe_twcc_recorder_init (&rec, fuzz_take (r, 4));
   while (r->left >= 4) {
-    uint32_t op = take (r, 1);
-    uint32_t a = take (r, 2);
-    uint32_t c = take (r, 1);
+    uint32_t op = fuzz_take (r, 1);
+    uint32_t a = fuzz_take (r, 2);
+    uint32_t c = fuzz_take (r, 1);
     switch (op & 3) {
       case 0:
       case 1:
@@ -179,9 +158,9 @@ fuzz_recorder (Reader * r)
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
-  Reader r = { data, size };
+  FuzzReader r = { data, size };
 
-  switch (take (&r, 1) % 3) {
+  switch (fuzz_take (&r, 1) % 3) {
     case 0:
       fuzz_parser (&r);
       break;

@@ -33,27 +33,6 @@ static const GstClockTime step_unit_ns[4] = { GST_USECOND, 100 * GST_USECOND,
   GST_MSECOND, GST_SECOND
 };
 
-typedef struct
-{
-  const guint8 *p;
-  gsize left;
-} Reader;
-
-static guint32
-take (Reader * r, gint bytes)
-{
-  guint32 v = 0;
-  gint i;
-  for (i = 0; i < bytes; i++) {
-    v = (v << 8) | (r->left > 0 ? *r->p : 0);
-    if (r->left > 0) {
-      r->p++;
-      r->left--;
-    }
-  }
-  return v;
-}
-
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
@@ -169,9 +148,9 @@ push_checked (GstHarness * h, const guint8 * bytes, gsize n, GstClockTime dts,
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
-  Reader r = { data, size };
-  guint flags = take (&r, 1);
-  guint abs_id = take (&r, 1), twcc_id = take (&r, 1);
+  FuzzReader r = { data, size };
+  guint flags = fuzz_take (&r, 1);
+  guint abs_id = fuzz_take (&r, 1), twcc_id = fuzz_take (&r, 1);
   guint min_bps = 5000, max_bps = 30000000;
   GstElement *element;
   GstHarness *h, *rtcp;
@@ -186,13 +165,13 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   g_object_set (element, "feedback", (flags & 7) % 5,
       "estimator", (flags >> 3) & 1, NULL);
   if (flags & 0x10)
-    g_object_set (element, "abs-send-time-id", take (&r, 1), NULL);
+    g_object_set (element, "abs-send-time-id", fuzz_take (&r, 1), NULL);
   if (flags & 0x20)
-    g_object_set (element, "transport-cc-id", take (&r, 1), NULL);
+    g_object_set (element, "transport-cc-id", fuzz_take (&r, 1), NULL);
   if (flags & 0x80) {
-    min_bps = take (&r, 3);
-    max_bps = take (&r, 4);
-    g_object_set (element, "rtt", take (&r, 2) % (MAX_RTT_MS + 1),
+    min_bps = fuzz_take (&r, 3);
+    max_bps = fuzz_take (&r, 4);
+    g_object_set (element, "rtt", fuzz_take (&r, 2) % (MAX_RTT_MS + 1),
         "min-bitrate", min_bps, "max-bitrate", max_bps, NULL);
   }
   h = gst_harness_new_with_element (element, "sink", "src");
@@ -202,14 +181,14 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   gst_segment_init (&segment, GST_FORMAT_TIME);
 
   while (r.left > 0) {
-    guint head = take (&r, 1);
+    guint head = fuzz_take (&r, 1);
 
     if ((head >> 6) < 3) {
       /* A buffer: size, time step (unit from head), timestamp kind (DTS and
        * PTS, PTS only, none, DTS going back), bytes or, with bit 4, the
        * previous buffer's bytes again (a duplicate). */
-      gsize n = take (&r, 2) & MAX_BUFFER_BYTES;
-      gint16 step = (gint16) take (&r, 2);
+      gsize n = fuzz_take (&r, 2) & MAX_BUFFER_BYTES;
+      gint16 step = (gint16) fuzz_take (&r, 2);
       guint kind = (head >> 2) & 3;
       GstClockTime delta = (GstClockTime) ABS (step) * step_unit_ns[head & 3];
 
@@ -231,7 +210,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     } else {
       switch (head & 3) {
         case 0:{
-          guint a = take (&r, 1), b = take (&r, 1);
+          guint a = fuzz_take (&r, 1), b = fuzz_take (&r, 1);
           gst_harness_set_src_caps (h, make_caps (a, b, head & 4));
           break;
         }
@@ -241,7 +220,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
           gst_harness_push_event (h, gst_event_new_segment (&segment));
           break;
         case 2:
-          g_object_set (h->element, "rtt", take (&r, 2) % (MAX_RTT_MS + 1),
+          g_object_set (h->element, "rtt", fuzz_take (&r, 2) % (MAX_RTT_MS + 1),
               NULL);
           break;
         default:
