@@ -21,6 +21,7 @@
 #endif
 
 #include "alloc_count.h"
+#include "timing.h"
 #include "remb_throttler.h"
 #include "remote_estimator.h"
 #include "trace_gen.h"
@@ -68,39 +69,6 @@ typedef struct
   uint64_t updates;
 } RunResult;
 
-static double
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int
-compare_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, (size_t) n, sizeof (double), compare_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Other processes only ever add time: the fastest pass is the estimate, the
- * median says how loaded the machine was. */
-static double
-fastest (double *v, int n)
-{
-  median (v, n);
-  return v[0];
-}
-
 /* The harness without the estimator: same loop, same arguments. */
 static void harness_sink (BweRemoteEstimator * e, int64_t arrival_us,
     int64_t now_us, uint32_t send_time_24, size_t payload, uint32_t ssrc,
@@ -142,13 +110,13 @@ run_core (const BenchPacket * tr, const Options * o, BweDelayFilter filter,
   if (o->callgrind)
     CALLGRIND_ZERO_STATS;
   a0 = bench_alloc_count ();
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (i = o->warmup; i < o->packets; i++) {
     fn (e, tr[i].arrival_us, tr[i].arrival_us, tr[i].send_time_24,
         tr[i].payload, tr[i].ssrc, &up);
     r.updates += up.updated;
   }
-  r.ns_per_packet = (now_ns () - t0) / (double) (o->packets - o->warmup);
+  r.ns_per_packet = (bench_now_ns () - t0) / (double) (o->packets - o->warmup);
   r.allocs = bench_alloc_count () - a0;
   if (o->callgrind)
     CALLGRIND_DUMP_STATS_AT (name);
@@ -180,7 +148,7 @@ run_twcc (const BenchPacket * tr, const Options * o, uint64_t * feedback_bytes)
       if (o->callgrind)
         CALLGRIND_ZERO_STATS;
       a0 = bench_alloc_count ();
-      t0 = now_ns ();
+      t0 = bench_now_ns ();
     }
     while ((due = bwe_twcc_recorder_next_process_us (rec)) < tr[i].arrival_us
         && guard++ < 100) {
@@ -196,7 +164,7 @@ run_twcc (const BenchPacket * tr, const Options * o, uint64_t * feedback_bytes)
     bwe_twcc_recorder_on_packet (rec, tr[i].arrival_us, (uint16_t) i,
         tr[i].payload, tr[i].ssrc);
   }
-  r.ns_per_packet = (now_ns () - t0) / (double) (o->packets - o->warmup);
+  r.ns_per_packet = (bench_now_ns () - t0) / (double) (o->packets - o->warmup);
   r.allocs = bench_alloc_count () - a0;
   if (o->callgrind)
     CALLGRIND_DUMP_STATS_AT ("twcc");
@@ -230,11 +198,11 @@ run_scale (int instances, int ssrcs_each, int seconds, uint64_t * allocs,
     bwe_remote_estimator_init (&e[i], &config);
   *packets = 0;
   a0 = bench_alloc_count ();
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (k = 0; k < frames; k++) {
     int64_t frame_us = k * 1000000 / SCALE_FPS;
     if (k == steady_frame) {
-      ts = now_ns ();
+      ts = bench_now_ns ();
       steady_packets = *packets;
     }
     for (i = 0; i < instances; i++) {
@@ -252,7 +220,7 @@ run_scale (int instances, int ssrcs_each, int seconds, uint64_t * allocs,
       }
     }
   }
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
   *allocs = bench_alloc_count () - a0;
   if (frames > steady_frame)
     *steady_pps = (double) (*packets - steady_packets) / ((t1 - ts) / 1e9);
@@ -440,13 +408,13 @@ main (int argc, char **argv)
       o.packets, o.warmup, o.packets,
       (unsigned long long) rk.updates, (unsigned long long) rt.updates);
   printf ("| harness loop alone: ns/packet | %.1f | baseline; fastest of %d "
-      "passes (median %.1f) |\n", fastest (har, o.reps), o.reps,
-      median (har, o.reps));
+      "passes (median %.1f) |\n", bench_fastest (har, o.reps), o.reps,
+      bench_median (har, o.reps));
   printf ("| core kalman: ns/packet | %.1f | harness included; fastest of %d "
-      "(median %.1f) |\n", fastest (kal, o.reps), o.reps, median (kal, o.reps));
+      "(median %.1f) |\n", bench_fastest (kal, o.reps), o.reps, bench_median (kal, o.reps));
   printf ("| core trendline: ns/packet | %.1f | harness included; fastest of "
-      "%d (median %.1f) |\n", fastest (tre, o.reps), o.reps,
-      median (tre, o.reps));
+      "%d (median %.1f) |\n", bench_fastest (tre, o.reps), o.reps,
+      bench_median (tre, o.reps));
   print_ir_row (&o, "harness loop", "harness", false);
   print_ir_row (&o, "core kalman", "kalman", true);
   print_ir_row (&o, "core trendline", "trendline", true);
@@ -468,7 +436,7 @@ main (int argc, char **argv)
     }
     printf ("| TWCC recorder+encoder: ns/packet | %.1f | fastest of %d "
         "(median %.1f); %llu feedback packets, %llu bytes |\n",
-        fastest (twc, o.reps), o.reps, median (twc, o.reps),
+        bench_fastest (twc, o.reps), o.reps, bench_median (twc, o.reps),
         (unsigned long long) rw.updates, (unsigned long long) fb);
     print_ir_row (&o, "TWCC recorder+encoder", "twcc", false);
     print_allocs ("TWCC recorder+encoder", rw.allocs, steady);

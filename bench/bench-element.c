@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "alloc_count.h"
+#include "timing.h"
 #include "trace_gen.h"
 
 #ifdef BENCH_HAVE_CALLGRIND
@@ -45,37 +46,6 @@ typedef struct
   GstElement *pipeline;
   GstPad *src;
 } Chain;
-
-static double
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int
-compare_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-static double
-median (double *v, int n)
-{
-  qsort (v, (size_t) n, sizeof (double), compare_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static double
-fastest (double *v, int n)
-{
-  median (v, n);
-  return v[0];
-}
 
 static GstBuffer *
 make_rtp (const BenchPacket * p, uint16_t seq, uint32_t ssrc)
@@ -177,10 +147,10 @@ run_once (const char *factory, GstBuffer ** bufs, int n, uint64_t * allocs)
   if (callgrind)
     CALLGRIND_ZERO_STATS;
   a0 = bench_alloc_count ();
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (i = 0; i < n; i++)
     gst_pad_push (c.src, gst_buffer_ref (bufs[i]));
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
   *allocs = bench_alloc_count () - a0;
   if (callgrind) {
     char name[64];
@@ -218,11 +188,11 @@ run_scale (const char *factory, int instances, GstBuffer ** bufs, int per,
   for (k = 0; k < instances; k++)
     gst_pad_push (c[k].src, gst_buffer_ref (bufs[0]));
   *rss_kb = max_rss_kb () - rss0;
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (i = 1; i <= per; i++)
     for (k = 0; k < instances; k++)
       gst_pad_push (c[k].src, gst_buffer_ref (bufs[i]));
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
   for (k = 0; k < instances; k++)
     chain_free (&c[k]);
   g_free (c);
@@ -313,19 +283,19 @@ main (int argc, char **argv)
       t_bwe[r] = run_once ("rtpbwe", bufs, buffers, &a_bwe);
   }
   printf ("| bare chain: ns/buffer | %.0f | pad -> fakesink, no element; "
-      "fastest of %d (median %.0f) |\n", fastest (t_bare, runs), runs,
-      median (t_bare, runs));
+      "fastest of %d (median %.0f) |\n", bench_fastest (t_bare, runs), runs,
+      bench_median (t_bare, runs));
   printf ("| element identity: ns/buffer | %.0f | baseline: pad -> identity "
       "-> fakesink; fastest of %d runs of %d buffers (median %.0f) |\n",
-      fastest (t_id, runs), runs, buffers, median (t_id, runs));
+      bench_fastest (t_id, runs), runs, buffers, bench_median (t_id, runs));
   if (!have_rtpbwe) {
     printf ("| element rtpbwe: ns/buffer | not measured | element rtpbwe not "
         "in this tree yet |\n");
   } else {
-    double id = fastest (t_id, runs), bwe = fastest (t_bwe, runs);
+    double id = bench_fastest (t_id, runs), bwe = bench_fastest (t_bwe, runs);
     printf ("| element rtpbwe: ns/buffer | %.0f | same chain, runs "
-        "alternating with identity; fastest (median %.0f) |\n", bwe,
-        median (t_bwe, runs));
+        "alternating with identity; bench_fastest (median %.0f) |\n", bwe,
+        bench_median (t_bwe, runs));
     printf ("| element rtpbwe / identity | %.2f | %.0f ns more per buffer |\n",
         bwe / id, bwe - id);
     if (ir_id > 0 && ir_bwe > 0 && ir_bare > 0)
@@ -357,7 +327,7 @@ main (int argc, char **argv)
     for (r = 0; r < runs; r++)
       t_bwe[r] = run_once ("rtpbwe", many, buffers, &a_bwe);
     printf ("| scale: 1 rtpbwe element x %d SSRCs | %.0f buffers/s per core "
-        "| fastest of %d runs |\n", MANY_SSRCS, 1e9 / fastest (t_bwe, runs),
+        "| fastest of %d runs |\n", MANY_SSRCS, 1e9 / bench_fastest (t_bwe, runs),
         runs);
     for (i = 0; i < buffers; i++)
       gst_buffer_unref (many[i]);
