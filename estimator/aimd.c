@@ -194,9 +194,9 @@ void
 bwe_aimd_init (BweAimd * a)
 {
   a->min_configured_bps = DEFAULT_MIN_BITRATE_BPS;
-  a->max_configured_bps = DEFAULT_MAX_BITRATE_BPS;
   a->max_estimate_bps = UINT32_MAX;
-  a->current_bps = a->max_configured_bps;
+  /* libwebrtc's max_configured_bitrate_: only the starting value */
+  a->current_bps = DEFAULT_MAX_BITRATE_BPS;
   a->latest_estimated_throughput_bps = a->current_bps;
   bwe_link_capacity_init (&a->link_capacity);
   a->state = BWE_RC_HOLD;

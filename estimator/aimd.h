@@ -33,7 +33,6 @@ typedef enum
 typedef struct
 {
   int64_t min_configured_bps;
-  int64_t max_configured_bps;   /* libwebrtc's starting value */
   int64_t max_estimate_bps;     /* upper bound of the estimate */
   int64_t current_bps;
   int64_t latest_estimated_throughput_bps;
