@@ -151,6 +151,54 @@ static const gchar *const skip_names[SKIP_NUM] = {
   "skipped-no-extension",
 };
 
+/* The fields of the stats structure, in their order there, but for the
+ * skipped-<reason> ones (which come before ssrcs). */
+enum
+{
+  STAT_PACKETS,
+  STAT_BYTES,
+  STAT_PACKETS_ESTIMATED,
+  STAT_PACKETS_TWCC,
+  STAT_SKIPPED,
+  STAT_DUPLICATES,
+  STAT_REORDERED,
+  STAT_SEQ_JUMPS,
+  STAT_ESTIMATED_BITRATE,
+  STAT_INCOMING_BITRATE,
+  STAT_STATE,
+  STAT_REMB_PACKETS,
+  STAT_TWCC_PACKETS,
+  STAT_ABS_SEND_TIME_ID,
+  STAT_TRANSPORT_CC_ID,
+  STAT_SSRCS,
+  STAT_NUM
+};
+
+static const gchar *const stat_names[STAT_NUM] = {
+  "packets",
+  "bytes",
+  "packets-estimated",
+  "packets-twcc",
+  "skipped",
+  "duplicates",
+  "reordered",
+  "seq-jumps",
+  "estimated-bitrate",
+  "incoming-bitrate",
+  "state",
+  "remb-packets",
+  "twcc-packets",
+  "abs-send-time-id",
+  "transport-cc-id",
+  "ssrcs",
+};
+
+/* The stats field names as quarks, made once: applications may poll the
+ * stats often, and a name costs a lookup in GLib's global quark table. */
+static GQuark stats_quark;
+static GQuark stat_quarks[STAT_NUM];
+static GQuark skip_quarks[SKIP_NUM];
+
 enum
 {
   PROP_0,
@@ -1161,27 +1209,31 @@ get_stats (GstRtpBwe * self)
   n = bwe_remote_estimator_ssrcs (self->estimator, ssrcs, BWE_MAX_SSRCS);
   n = MIN (n, BWE_MAX_SSRCS);
   incoming = self->last_incoming_bitrate;
-  s = gst_structure_new ("application/x-rtpbwe-stats",
-      "packets", G_TYPE_UINT64, self->packets,
-      "bytes", G_TYPE_UINT64, self->bytes,
-      "packets-estimated", G_TYPE_UINT64, self->packets_estimated,
-      "packets-twcc", G_TYPE_UINT64, self->packets_twcc,
-      "skipped", G_TYPE_UINT64, skipped,
-      "duplicates", G_TYPE_UINT64, self->duplicates,
-      "reordered", G_TYPE_UINT64, self->reordered,
-      "seq-jumps", G_TYPE_UINT64, self->seq_jumps,
-      "estimated-bitrate", G_TYPE_UINT, self->estimated_bitrate,
-      "incoming-bitrate", G_TYPE_UINT, incoming,
-      "state", G_TYPE_STRING,
+  s = gst_structure_new_id_empty (stats_quark);
+  gst_structure_id_set (s,
+      stat_quarks[STAT_PACKETS], G_TYPE_UINT64, self->packets,
+      stat_quarks[STAT_BYTES], G_TYPE_UINT64, self->bytes,
+      stat_quarks[STAT_PACKETS_ESTIMATED], G_TYPE_UINT64,
+      self->packets_estimated,
+      stat_quarks[STAT_PACKETS_TWCC], G_TYPE_UINT64, self->packets_twcc,
+      stat_quarks[STAT_SKIPPED], G_TYPE_UINT64, skipped,
+      stat_quarks[STAT_DUPLICATES], G_TYPE_UINT64, self->duplicates,
+      stat_quarks[STAT_REORDERED], G_TYPE_UINT64, self->reordered,
+      stat_quarks[STAT_SEQ_JUMPS], G_TYPE_UINT64, self->seq_jumps,
+      stat_quarks[STAT_ESTIMATED_BITRATE], G_TYPE_UINT,
+      self->estimated_bitrate,
+      stat_quarks[STAT_INCOMING_BITRATE], G_TYPE_UINT, incoming,
+      stat_quarks[STAT_STATE], G_TYPE_STRING,
       usage_name (bwe_remote_estimator_state (self->estimator)),
-      "remb-packets", G_TYPE_UINT64, self->remb_sent,
-      "twcc-packets", G_TYPE_UINT64, self->twcc_sent,
-      "abs-send-time-id", G_TYPE_UINT,
+      stat_quarks[STAT_REMB_PACKETS], G_TYPE_UINT64, self->remb_sent,
+      stat_quarks[STAT_TWCC_PACKETS], G_TYPE_UINT64, self->twcc_sent,
+      stat_quarks[STAT_ABS_SEND_TIME_ID], G_TYPE_UINT,
       ext_id_locked (self->abs_send_time_id, self->caps_abs_send_time_id),
-      "transport-cc-id", G_TYPE_UINT,
+      stat_quarks[STAT_TRANSPORT_CC_ID], G_TYPE_UINT,
       ext_id_locked (self->transport_cc_id, self->caps_transport_cc_id), NULL);
   for (i = 1; i < SKIP_NUM; i++)
-    gst_structure_set (s, skip_names[i], G_TYPE_UINT64, self->skipped[i], NULL);
+    gst_structure_id_set (s, skip_quarks[i], G_TYPE_UINT64, self->skipped[i],
+        NULL);
   GST_OBJECT_UNLOCK (self);
 
   g_value_init (&arr, GST_TYPE_ARRAY);
@@ -1190,7 +1242,7 @@ get_stats (GstRtpBwe * self)
     g_value_set_uint (&v, ssrcs[i]);
     gst_value_array_append_value (&arr, &v);
   }
-  gst_structure_take_value (s, "ssrcs", &arr);
+  gst_structure_id_take_value (s, stat_quarks[STAT_SSRCS], &arr);
   g_value_unset (&v);
   return s;
 }
@@ -1370,6 +1422,13 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+  guint i;
+
+  stats_quark = g_quark_from_static_string ("application/x-rtpbwe-stats");
+  for (i = 0; i < STAT_NUM; i++)
+    stat_quarks[i] = g_quark_from_static_string (stat_names[i]);
+  for (i = 1; i < SKIP_NUM; i++)
+    skip_quarks[i] = g_quark_from_static_string (skip_names[i]);
 
   gobject_class->set_property = gst_rtp_bwe_set_property;
   gobject_class->get_property = gst_rtp_bwe_get_property;
