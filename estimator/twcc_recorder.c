@@ -188,6 +188,25 @@ bwe_twcc_recorder_next_process_us (const BweTwccRecorder * r)
   return due > r->armed_us ? due : r->armed_us;
 }
 
+void
+bwe_twcc_recorder_skip_idle (BweTwccRecorder * r, int64_t before_us)
+{
+  int64_t due = bwe_twcc_recorder_next_process_us (r);
+  int64_t skipped;
+
+  /* Before the first Process() or during a send something is pending. */
+  if (!r->processed || r->sending || due >= before_us)
+    return;
+  if (r->have_window && r->window_start < r->end)
+    return;
+  skipped = (before_us - 1 - due) / r->interval_us;
+  if (skipped == 0)
+    return;
+  /* As after an empty Process() at the one before the last due. */
+  r->last_process_us = due + (skipped - 1) * r->interval_us;
+  r->armed_us = due + skipped * r->interval_us;
+}
+
 uint64_t
 bwe_twcc_recorder_feedback_count (const BweTwccRecorder * r)
 {

@@ -39,6 +39,12 @@ void bwe_twcc_recorder_on_bitrate (BweTwccRecorder * r, uint32_t bitrate_bps);
  * packet. */
 int64_t bwe_twcc_recorder_next_process_us (const BweTwccRecorder * r);
 
+/* Catching up: when nothing waits to be reported, every Process() due before
+ * before_us would only re-arm.  Skips all of them but the last, so that a
+ * long gap in arrival times costs one Process() and not one per interval;
+ * what is sent, and when, stays the same. */
+void bwe_twcc_recorder_skip_idle (BweTwccRecorder * r, int64_t before_us);
+
 /* Runs Process() at now_us if due.  Feedback packets are produced one by one:
  * call until it returns 0.  Each call writes one RTCP packet into buf and
  * returns its length (0: nothing more to send now).  A packet never exceeds

@@ -552,8 +552,12 @@ twcc_process_locked (GstRtpBwe * self, Outcome * out, gint64 until_us,
     return;
 
   for (;;) {
-    gint64 due = bwe_twcc_recorder_next_process_us (self->twcc);
+    gint64 due;
 
+    /* a jump in arrival time would otherwise run an empty Process() per
+     * interval of it (an hour: 36000) */
+    bwe_twcc_recorder_skip_idle (self->twcc, until_us);
+    due = bwe_twcc_recorder_next_process_us (self->twcc);
     if (due == G_MAXINT64 || due >= until_us)
       break;
     while ((len = bwe_twcc_recorder_process (self->twcc, due, self->scratch,

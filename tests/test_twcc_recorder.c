@@ -323,6 +323,76 @@ START_TEST (test_process_schedule)
 
 END_TEST;
 
+/* An hour without packets: skip_idle leaves one Process() of the 36000 due
+ * (one per 100 ms), and the feedback afterwards is the same, byte for byte
+ * and in time, as with every Process() run. */
+static BweTwccRecorder stepped;
+
+START_TEST (test_skip_idle)
+{
+  const int64_t later = BASE_TIME + INT64_C (3600000) * MS + 7 * MS;
+  uint8_t buf[4096];
+  int calls = 0;
+  size_t len;
+
+  bwe_twcc_recorder_init (&stepped, 0);
+  bwe_twcc_recorder_on_packet (&stepped, BASE_TIME, BASE_SEQ, 1000, SSRC);
+  packet (BASE_SEQ, BASE_TIME);
+  /* nothing skipped before the first Process() */
+  bwe_twcc_recorder_skip_idle (&rec, later);
+  ck_assert_int_eq (bwe_twcc_recorder_next_process_us (&rec), BASE_TIME);
+  ck_assert_int_eq (process (BASE_TIME), 1);
+  ck_assert_uint_gt (bwe_twcc_recorder_process (&stepped, BASE_TIME, buf,
+          sizeof buf), 0);
+  ck_assert_uint_eq (bwe_twcc_recorder_process (&stepped, BASE_TIME, buf,
+          sizeof buf), 0);
+
+  /* nor while a packet waits to be reported */
+  packet (BASE_SEQ + 1, BASE_TIME + 10 * MS);
+  bwe_twcc_recorder_on_packet (&stepped, BASE_TIME + 10 * MS, BASE_SEQ + 1,
+      1000, SSRC);
+  bwe_twcc_recorder_skip_idle (&rec, later);
+  ck_assert_int_eq (bwe_twcc_recorder_next_process_us (&rec),
+      BASE_TIME + 100 * MS);
+  ck_assert_int_eq (process (BASE_TIME + 100 * MS), 1);
+
+  for (;;) {
+    int64_t due = bwe_twcc_recorder_next_process_us (&stepped);
+
+    if (due >= later)
+      break;
+    while ((len = bwe_twcc_recorder_process (&stepped, due, buf,
+                sizeof buf)) > 0)
+      CHECK (due == BASE_TIME + 100 * MS, "sent at %lld", (long long) due);
+    calls++;
+  }
+  ck_assert_int_eq (calls, 36000);
+
+  bwe_twcc_recorder_skip_idle (&rec, later);
+  ck_assert_int_eq (bwe_twcc_recorder_next_process_us (&rec),
+      BASE_TIME + INT64_C (3600000) * MS);
+  ck_assert_int_eq (process (BASE_TIME + INT64_C (3600000) * MS), 0);
+  ck_assert_int_eq (bwe_twcc_recorder_next_process_us (&rec),
+      bwe_twcc_recorder_next_process_us (&stepped));
+
+  packet (BASE_SEQ + 2, later);
+  bwe_twcc_recorder_on_packet (&stepped, later, BASE_SEQ + 2, 1000, SSRC);
+  for (int i = 0; i < 3; i++) {
+    int64_t due = bwe_twcc_recorder_next_process_us (&rec);
+
+    ck_assert_int_eq (due, bwe_twcc_recorder_next_process_us (&stepped));
+    ck_assert_int_eq (process (due), i == 0);
+    len = bwe_twcc_recorder_process (&stepped, due, buf, sizeof buf);
+    ck_assert_uint_eq (len, i == 0 ? pkt_len[0] : 0);
+    if (i == 0)
+      ck_assert_mem_eq (buf, pkt[0], len);
+    ck_assert_uint_eq (bwe_twcc_recorder_process (&stepped, due, buf,
+            sizeof buf), 0);
+  }
+}
+
+END_TEST;
+
 START_TEST (test_feedback_count_wraps)
 {
   for (int i = 0; i < 300; i++) {
@@ -565,6 +635,7 @@ twcc_recorder_suite (void)
   tcase_add_test (tc, test_back_window_culling);
   tcase_add_test (tc, test_intervals);
   tcase_add_test (tc, test_process_schedule);
+  tcase_add_test (tc, test_skip_idle);
   tcase_add_test (tc, test_feedback_count_wraps);
   tcase_add_test (tc, test_flush_tail);
   tcase_add_test (tc, test_small_cap_splits);
