@@ -1,12 +1,6 @@
 /* libwebrtc's InterArrival, decision for decision. */
 #include "inter_arrival.h"
 
-/* A packet arriving within this many ms of the previous one, with a negative
- * propagation delta, belongs to the same burst... */
-#define BURST_DELTA_THRESHOLD_MS 5
-/* ...as long as the burst lasts less than this. */
-#define MAX_BURST_DURATION_MS 100
-
 static void
 group_clear (BweTimestampGroup * g)
 {
@@ -62,33 +56,12 @@ packet_in_order (const BweInterArrival * ia, uint32_t timestamp)
 }
 
 static bool
-belongs_to_burst (const BweInterArrival * ia, int64_t arrival_ms,
-    uint32_t timestamp)
-{
-  int64_t arrival_delta_ms, ts_delta_ms, propagation_delta_ms;
-  uint32_t ts_diff;
-
-  if (!ia->burst_grouping)
-    return false;
-  arrival_delta_ms = arrival_ms - ia->current.complete_time_ms;
-  ts_diff = timestamp - ia->current.timestamp;
-  ts_delta_ms = (int64_t) (ia->timestamp_to_ms_coeff * ts_diff + 0.5);
-  if (ts_delta_ms == 0)
-    return true;
-  /* libwebrtc stores this in an int. */
-  propagation_delta_ms = (int) (arrival_delta_ms - ts_delta_ms);
-  return propagation_delta_ms < 0 &&
-      arrival_delta_ms <= BURST_DELTA_THRESHOLD_MS &&
-      arrival_ms - ia->current.first_arrival_ms < MAX_BURST_DURATION_MS;
-}
-
-static bool
 new_timestamp_group (const BweInterArrival * ia, int64_t arrival_ms,
     uint32_t timestamp)
 {
   if (group_is_first_packet (&ia->current))
     return false;
-  if (belongs_to_burst (ia, arrival_ms, timestamp))
+  if (bwe_inter_arrival_belongs_to_burst (ia, arrival_ms, timestamp))
     return false;
   return (uint32_t) (timestamp - ia->current.first_timestamp) >
       ia->group_length_ticks;

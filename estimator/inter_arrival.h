@@ -54,6 +54,35 @@ bool bwe_inter_arrival_compute_deltas_full (BweInterArrival * ia,
     size_t packet_size, uint32_t * ts_delta, int64_t * t_delta_ms,
     int *size_delta);
 
+/* A packet arriving within this many ms of the previous one, with a negative
+ * propagation delta, belongs to the same burst... */
+#define BWE_INTER_ARRIVAL_BURST_DELTA_THRESHOLD_MS 5
+/* ...as long as the burst lasts less than this. */
+#define BWE_INTER_ARRIVAL_MAX_BURST_DURATION_MS 100
+
+/* BelongsToBurst() for a packet after the first of the current group. */
+static inline bool
+bwe_inter_arrival_belongs_to_burst (const BweInterArrival * ia,
+    int64_t arrival_ms, uint32_t timestamp)
+{
+  int64_t arrival_delta_ms, ts_delta_ms, propagation_delta_ms;
+  uint32_t ts_diff;
+
+  if (!ia->burst_grouping)
+    return false;
+  arrival_delta_ms = arrival_ms - ia->current.complete_time_ms;
+  ts_diff = timestamp - ia->current.timestamp;
+  ts_delta_ms = (int64_t) (ia->timestamp_to_ms_coeff * ts_diff + 0.5);
+  if (ts_delta_ms == 0)
+    return true;
+  /* libwebrtc stores this in an int. */
+  propagation_delta_ms = (int) (arrival_delta_ms - ts_delta_ms);
+  return propagation_delta_ms < 0 &&
+      arrival_delta_ms <= BWE_INTER_ARRIVAL_BURST_DELTA_THRESHOLD_MS &&
+      arrival_ms - ia->current.first_arrival_ms <
+      BWE_INTER_ARRIVAL_MAX_BURST_DURATION_MS;
+}
+
 static inline bool
 bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
     int64_t arrival_ms, int64_t system_ms, size_t packet_size,
@@ -62,11 +91,12 @@ bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
   BweTimestampGroup *cur = &ia->current;
   uint32_t diff = timestamp - cur->first_timestamp;
 
-  /* The common case, inline: a packet of the current group.  In order and
-   * within the group length of the group's first timestamp, it cannot start a
-   * new group whatever the burst rule says. */
+  /* The common cases, inline: a packet of the current group.  In order and
+   * within the group length of the group's first timestamp it cannot start a
+   * new group whatever the burst rule says; past it, a burst keeps it in. */
   if (cur->complete_time_ms != -1 && diff < 0x80000000u &&
-      diff <= ia->group_length_ticks) {
+      (diff <= ia->group_length_ticks ||
+          bwe_inter_arrival_belongs_to_burst (ia, arrival_ms, timestamp))) {
     uint32_t newer = timestamp - cur->timestamp;
     /* LatestTimestamp(): wrap-aware maximum. */
     if (newer != 0 && (newer < 0x80000000u ||
