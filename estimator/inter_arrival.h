@@ -83,28 +83,47 @@ bwe_inter_arrival_belongs_to_burst (const BweInterArrival * ia,
       BWE_INTER_ARRIVAL_MAX_BURST_DURATION_MS;
 }
 
+/* Whether the packet joins the current group without completing it.  In
+ * order and within the group length of the group's first timestamp it cannot
+ * start a new group whatever the burst rule says; past it, a burst keeps it
+ * in.  Nothing is changed. */
+static inline bool
+bwe_inter_arrival_joins_group (const BweInterArrival * ia, uint32_t timestamp,
+    int64_t arrival_ms)
+{
+  const BweTimestampGroup *cur = &ia->current;
+  uint32_t diff = timestamp - cur->first_timestamp;
+
+  return cur->complete_time_ms != -1 && diff < 0x80000000u &&
+      (diff <= ia->group_length_ticks ||
+      bwe_inter_arrival_belongs_to_burst (ia, arrival_ms, timestamp));
+}
+
+/* Adds a packet that joins the current group. */
+static inline void
+bwe_inter_arrival_join_group (BweInterArrival * ia, uint32_t timestamp,
+    int64_t arrival_ms, int64_t system_ms, size_t packet_size)
+{
+  BweTimestampGroup *cur = &ia->current;
+  uint32_t newer = timestamp - cur->timestamp;
+
+  /* LatestTimestamp(): wrap-aware maximum. */
+  if (newer != 0 && (newer < 0x80000000u ||
+          (newer == 0x80000000u && timestamp > cur->timestamp)))
+    cur->timestamp = timestamp;
+  cur->size += packet_size;
+  cur->complete_time_ms = arrival_ms;
+  cur->last_system_time_ms = system_ms;
+}
+
 static inline bool
 bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
     int64_t arrival_ms, int64_t system_ms, size_t packet_size,
     uint32_t * ts_delta, int64_t * t_delta_ms, int *size_delta)
 {
-  BweTimestampGroup *cur = &ia->current;
-  uint32_t diff = timestamp - cur->first_timestamp;
-
-  /* The common cases, inline: a packet of the current group.  In order and
-   * within the group length of the group's first timestamp it cannot start a
-   * new group whatever the burst rule says; past it, a burst keeps it in. */
-  if (cur->complete_time_ms != -1 && diff < 0x80000000u &&
-      (diff <= ia->group_length_ticks ||
-          bwe_inter_arrival_belongs_to_burst (ia, arrival_ms, timestamp))) {
-    uint32_t newer = timestamp - cur->timestamp;
-    /* LatestTimestamp(): wrap-aware maximum. */
-    if (newer != 0 && (newer < 0x80000000u ||
-            (newer == 0x80000000u && timestamp > cur->timestamp)))
-      cur->timestamp = timestamp;
-    cur->size += packet_size;
-    cur->complete_time_ms = arrival_ms;
-    cur->last_system_time_ms = system_ms;
+  if (bwe_inter_arrival_joins_group (ia, timestamp, arrival_ms)) {
+    bwe_inter_arrival_join_group (ia, timestamp, arrival_ms, system_ms,
+        packet_size);
     return false;
   }
   return bwe_inter_arrival_compute_deltas_full (ia, timestamp, arrival_ms,

@@ -1,5 +1,4 @@
-/* libwebrtc's RateStatistics over a ring of buckets holding running totals
- * (the per-packet parts are inline in the header). */
+/* libwebrtc's RateStatistics over a ring of buckets holding running totals. */
 #include "rate_statistics.h"
 
 void
@@ -17,19 +16,34 @@ bwe_rate_statistics_init (BweRateStatistics * rs, int64_t window_ms,
   bwe_rate_statistics_reset (rs);
 }
 
-void
-bwe_rate_statistics_reset (BweRateStatistics * rs)
+/* The steady case needs a full window with a rate. */
+static void
+update_steady_from (BweRateStatistics * rs)
 {
-  rs->head = 0;
-  rs->tail = 0;
-  rs->live = 0;
+  rs->steady_from_ms = rs->overflow || rs->full_window == 0 ?
+      INT64_MAX : rs->full_from_ms;
+}
+
+static void
+empty_ring (BweRateStatistics * rs)
+{
+  rs->head = rs->live = rs->tail;
+  rs->newest_timestamp = INT64_MIN;
+  rs->steady_until_ms = INT64_MIN;
   rs->floor_ms = INT64_MAX;
   rs->total = 0;
   rs->total_samples = 0;
+}
+
+void
+bwe_rate_statistics_reset (BweRateStatistics * rs)
+{
+  rs->tail = 0;
+  empty_ring (rs);
   rs->overflow = false;
   rs->first_timestamp = -1;
   rs->full_from_ms = INT64_MAX;
-  rs->newest_timestamp = INT64_MIN;
+  update_steady_from (rs);
 }
 
 static const BweRateBucket *
@@ -38,19 +52,38 @@ bucket_at (const BweRateStatistics * rs, uint32_t pos)
   return &rs->buckets[pos & (BWE_RATE_STATISTICS_RING - 1)];
 }
 
-/* The first bucket at or after the floor: times increase along the ring, and
- * the floor only rises while the ring holds buckets, so the search starts
- * where the last one ended.  Positions are searched as offsets from head, as
- * they run over 2^32. */
+static int64_t
+floor_of (const BweRateStatistics * rs)
+{
+  int64_t newest_floor;
+
+  if (rs->newest_timestamp == INT64_MIN)
+    return rs->floor_ms;
+  newest_floor = rs->newest_timestamp - rs->window_ms + 1;
+  return rs->floor_ms > newest_floor ? rs->floor_ms : newest_floor;
+}
+
+/* The first bucket at or after the floor.  Times increase along the ring and
+ * the floor only rises while the ring holds buckets, so the search gallops
+ * from where the last one ended: the window moved by little since.
+ * Positions are searched as offsets from head, as they run over 2^32. */
 static uint32_t
 first_live (BweRateStatistics * rs)
 {
-  uint32_t lo = rs->live - rs->head, hi = rs->tail - rs->head;
+  const int64_t floor = floor_of (rs);
+  const uint32_t n = rs->tail - rs->head;
+  uint32_t lo = rs->live - rs->head, hi = lo, step = 1;
 
+  /* The first offset at or after the floor lies in (lo - 1, hi]. */
+  while (hi < n && bucket_at (rs, rs->head + hi)->timestamp < floor) {
+    lo = hi + 1;
+    hi = n - hi > step ? hi + step : n;
+    step *= 2;
+  }
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
 
-    if (bucket_at (rs, rs->head + mid)->timestamp < rs->floor_ms)
+    if (bucket_at (rs, rs->head + mid)->timestamp < floor)
       lo = mid + 1;
     else
       hi = mid;
@@ -59,9 +92,11 @@ first_live (BweRateStatistics * rs)
   return rs->live;
 }
 
-void
-bwe_rate_statistics_window (BweRateStatistics * rs, uint64_t * sum,
-    uint64_t * samples)
+/* The sum and sample count of the live buckets.  Differences of running
+ * totals, exact modulo 2^64: a window's sum stays below 2^63 until the
+ * overflow flag is set, and is not read after. */
+static void
+window_totals (BweRateStatistics * rs, uint64_t * sum, uint64_t * samples)
 {
   uint32_t pos = first_live (rs);
 
@@ -70,36 +105,92 @@ bwe_rate_statistics_window (BweRateStatistics * rs, uint64_t * sum,
     *samples = 0;
     return;
   }
-  /* Differences of running totals, exact modulo 2^64: a window's sum stays
-   * below 2^63 until the overflow flag is set, and is not read after. */
   *sum = rs->total - bucket_at (rs, pos)->sum_before;
   *samples = rs->total_samples - bucket_at (rs, pos)->samples_before;
 }
 
-bool
-bwe_rate_statistics_would_overflow (BweRateStatistics * rs,
-    int64_t count)
+void
+bwe_rate_statistics_erase_old (BweRateStatistics * rs, int64_t now_ms)
 {
-  uint64_t sum, samples;
+  const int64_t new_floor = now_ms - rs->window_ms + 1;
 
-  bwe_rate_statistics_window (rs, &sum, &samples);
-  /* "max - accumulated_count_ > count" fails */
-  return !((uint64_t) INT64_MAX - sum > (uint64_t) count);
+  /* An empty ring has no floor (INT64_MAX): nothing to do. */
+  if (new_floor <= rs->floor_ms)
+    return;
+  if (new_floor > rs->newest_timestamp) {
+    /* Every bucket leaves: the next sample opens one whatever its time.  Like
+     * libwebrtc, an overflow is never cleared. */
+    empty_ring (rs);
+    return;
+  }
+  rs->floor_ms = new_floor;
+}
+
+/* First sample since the ring was empty, or since a first time of -1
+ * (libwebrtc's "none", even when it is a real time). */
+static void
+set_first (BweRateStatistics * rs, int64_t now_ms)
+{
+  rs->first_timestamp = now_ms;
+  rs->full_from_ms = now_ms == -1 ? INT64_MAX : now_ms + rs->window_ms;
+  update_steady_from (rs);
 }
 
 void
-bwe_rate_statistics_prune (BweRateStatistics * rs)
+bwe_rate_statistics_update_erased (BweRateStatistics * rs, int64_t count,
+    int64_t now_ms)
 {
-  rs->head = first_live (rs);
+  /* An empty ring has no newest bucket (INT64_MIN). */
+  if (now_ms > rs->newest_timestamp) {
+    if (rs->newest_timestamp == INT64_MIN) {
+      set_first (rs, now_ms);
+      rs->floor_ms = now_ms - rs->window_ms + 1;
+    } else {
+      if (rs->first_timestamp == -1)
+        set_first (rs, now_ms);
+      if (rs->tail - rs->head == BWE_RATE_STATISTICS_RING)
+        rs->head = first_live (rs);
+    }
+    bwe_rate_statistics_open_bucket (rs, now_ms);
+  } else if (rs->first_timestamp == -1) {
+    /* A time before the newest bucket is counted in the newest bucket. */
+    set_first (rs, now_ms);
+  }
+  if ((rs->total | (uint64_t) count) >= BWE_RATE_STATISTICS_SAFE_TOTAL) {
+    uint64_t sum, samples;
+
+    /* libwebrtc's "max - accumulated_count_ > count" fails. */
+    window_totals (rs, &sum, &samples);
+    if (!((uint64_t) INT64_MAX - sum > (uint64_t) count)) {
+      rs->overflow = true;
+      update_steady_from (rs);
+    }
+  }
+  rs->total += (uint64_t) count;
+  rs->total_samples++;
 }
 
-int
-bwe_rate_statistics_active_window_slow (BweRateStatistics * rs,
+void
+bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
     int64_t now_ms)
+{
+  bwe_rate_statistics_erase_old (rs, now_ms);
+  bwe_rate_statistics_update_erased (rs, count, now_ms);
+}
+
+/* Rate()'s active window after EraseOld(now_ms), 0 when it returns nullopt. */
+static int
+active_window (BweRateStatistics * rs, int64_t now_ms)
 {
   int active_window_size = 0;
   uint64_t sum, samples;
 
+  bwe_rate_statistics_erase_old (rs, now_ms);
+  if (rs->newest_timestamp == INT64_MIN || rs->overflow)
+    return 0;
+  /* The stream started before the window. */
+  if (now_ms >= rs->full_from_ms)
+    return rs->full_window;
   if (rs->first_timestamp != -1) {
     if (rs->first_timestamp <= now_ms - rs->window_ms)
       /* The stream started before the window: count the window as full. */
@@ -110,23 +201,29 @@ bwe_rate_statistics_active_window_slow (BweRateStatistics * rs,
   if (active_window_size <= 1)
     return 0;
   /* A single sample in a window not yet full gives no rate. */
-  bwe_rate_statistics_window (rs, &sum, &samples);
+  window_totals (rs, &sum, &samples);
   if (samples <= 1 && active_window_size < rs->window_ms)
     return 0;
   return active_window_size;
 }
 
 bool
+bwe_rate_statistics_available (BweRateStatistics * rs, int64_t now_ms)
+{
+  return active_window (rs, now_ms) > 0;
+}
+
+bool
 bwe_rate_statistics_rate (BweRateStatistics * rs, int64_t now_ms,
     int64_t * rate)
 {
-  int active_window_size = bwe_rate_statistics_active_window (rs, now_ms);
+  int active_window_size = active_window (rs, now_ms);
   uint64_t sum, samples;
   float scale, result;
 
   if (active_window_size == 0)
     return false;
-  bwe_rate_statistics_window (rs, &sum, &samples);
+  window_totals (rs, &sum, &samples);
   /* Single precision, as libwebrtc computes it. */
   scale = rs->scale / (float) active_window_size;
   result = (float) (int64_t) sum * scale + 0.5f;

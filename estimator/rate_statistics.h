@@ -14,8 +14,8 @@
  * ring.  A bucket is opened past every floor set before it, so the highest
  * floor since the ring was last empty decides for all of them.
  *
- * The per-packet calls (Update and the availability test) are inline: they
- * are on the estimator's hot path. */
+ * The steady case of a packet (a rate available before it and after it, no
+ * reset) is inline: it is on the estimator's hot path. */
 #ifndef BWE_RATE_STATISTICS_H
 #define BWE_RATE_STATISTICS_H
 
@@ -44,14 +44,20 @@ typedef struct
   uint32_t head;                /* ring position of the oldest bucket kept... */
   uint32_t tail;                /* ...and one past the newest (free-running) */
   uint32_t live;                /* at or before the first live bucket */
-  int64_t floor_ms;             /* buckets before it left the window;
-                                 * INT64_MAX while the ring is empty */
+  /* The highest EraseOld() floor since the ring was last empty is the larger
+   * of this and newest_timestamp - window_ms + 1 (every Update() sets that
+   * one); INT64_MAX while the ring is empty. */
+  int64_t floor_ms;
   uint64_t total;               /* counts since the ring was last empty */
   uint64_t total_samples;
   bool overflow;
   int64_t first_timestamp;      /* -1: none */
   int64_t full_from_ms;         /* first_timestamp + window_ms, INT64_MAX: none */
   int64_t newest_timestamp;     /* of the newest bucket, INT64_MIN: none */
+  /* The steady case (see bwe_rate_statistics_steady) holds for times in
+   * [steady_from_ms, steady_until_ms]. */
+  int64_t steady_from_ms;
+  int64_t steady_until_ms;
   float scale;
   int64_t window_ms;
   int full_window;              /* window_ms, 0 when a full window has no rate */
@@ -65,123 +71,67 @@ void bwe_rate_statistics_init (BweRateStatistics * rs, int64_t window_ms,
 /* Reset(): forgets every sample. */
 void bwe_rate_statistics_reset (BweRateStatistics * rs);
 
-/* The sum and sample count of the live buckets (those at or after floor_ms). */
-void bwe_rate_statistics_window (BweRateStatistics * rs,
-    uint64_t * sum, uint64_t * samples);
-
-/* Update()'s overflow test when the totals are too large for the quick one. */
-bool bwe_rate_statistics_would_overflow (BweRateStatistics * rs,
-    int64_t count);
-
-/* Drops the dead buckets to make room for a new one. */
-void bwe_rate_statistics_prune (BweRateStatistics * rs);
-
-/* EraseOld(now_ms).  An empty ring has no floor (INT64_MAX): nothing to do. */
-static inline void
-bwe_rate_statistics_erase_old (BweRateStatistics * rs, int64_t now_ms)
-{
-  const int64_t new_floor = now_ms - rs->window_ms + 1;
-
-  if (new_floor <= rs->floor_ms)
-    return;
-  if (new_floor > rs->newest_timestamp) {
-    /* Every bucket leaves: the next sample opens one whatever its time.  Like
-     * libwebrtc, an overflow is never cleared. */
-    rs->head = rs->live = rs->tail;
-    rs->newest_timestamp = INT64_MIN;
-    rs->floor_ms = INT64_MAX;
-    rs->total = 0;
-    rs->total_samples = 0;
-    return;
-  }
-  rs->floor_ms = new_floor;
-}
-
-/* First sample since the ring was empty, or since a first time of -1
- * (libwebrtc's "none", even when it is a real time). */
-static inline void
-bwe_rate_statistics_set_first (BweRateStatistics * rs, int64_t now_ms)
-{
-  rs->first_timestamp = now_ms;
-  rs->full_from_ms = now_ms == -1 ? INT64_MAX : now_ms + rs->window_ms;
-}
+/* EraseOld(now_ms). */
+void bwe_rate_statistics_erase_old (BweRateStatistics * rs, int64_t now_ms);
 
 /* Update(count, now_ms) when EraseOld(now_ms) has just been done (by
  * bwe_rate_statistics_available() at the same time, or a Reset()). */
-static inline void
-bwe_rate_statistics_update_erased (BweRateStatistics * rs, int64_t count,
-    int64_t now_ms)
-{
-  /* An empty ring has no newest bucket (INT64_MIN). */
-  if (now_ms > rs->newest_timestamp) {
-    BweRateBucket *b;
-
-    if (rs->newest_timestamp == INT64_MIN) {
-      bwe_rate_statistics_set_first (rs, now_ms);
-      rs->floor_ms = now_ms - rs->window_ms + 1;
-    } else {
-      if (rs->first_timestamp == -1)
-        bwe_rate_statistics_set_first (rs, now_ms);
-      if (rs->tail - rs->head == BWE_RATE_STATISTICS_RING)
-        bwe_rate_statistics_prune (rs);
-    }
-    b = &rs->buckets[rs->tail++ & (BWE_RATE_STATISTICS_RING - 1)];
-    b->timestamp = now_ms;
-    b->sum_before = rs->total;
-    b->samples_before = rs->total_samples;
-    rs->newest_timestamp = now_ms;
-  } else if (rs->first_timestamp == -1) {
-    /* A time before the newest bucket is counted in the newest bucket. */
-    bwe_rate_statistics_set_first (rs, now_ms);
-  }
-  /* libwebrtc's accumulated count stops short of INT64_MAX. */
-  if ((rs->total | (uint64_t) count) >= BWE_RATE_STATISTICS_SAFE_TOTAL
-      && bwe_rate_statistics_would_overflow (rs, count))
-    rs->overflow = true;
-  rs->total += (uint64_t) count;
-  rs->total_samples++;
-}
+void bwe_rate_statistics_update_erased (BweRateStatistics * rs, int64_t count,
+    int64_t now_ms);
 
 /* Update(count, now_ms): adds count at now_ms (a time before the newest bucket
  * is counted in the newest bucket, as libwebrtc does). */
-static inline void
-bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
-    int64_t now_ms)
-{
-  bwe_rate_statistics_erase_old (rs, now_ms);
-  bwe_rate_statistics_update_erased (rs, count, now_ms);
-}
-
-/* Rate()'s active window after EraseOld(now_ms) when it has samples, 0 when
- * it returns nullopt. */
-int bwe_rate_statistics_active_window_slow (BweRateStatistics * rs,
+void bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
     int64_t now_ms);
-
-/* Rate()'s active window after EraseOld(now_ms), 0 when it returns nullopt. */
-static inline int
-bwe_rate_statistics_active_window (BweRateStatistics * rs, int64_t now_ms)
-{
-  bwe_rate_statistics_erase_old (rs, now_ms);
-  if (rs->newest_timestamp == INT64_MIN || rs->overflow)
-    return 0;
-  /* The steady state: the stream started before the window. */
-  if (now_ms >= rs->full_from_ms)
-    return rs->full_window;
-  return bwe_rate_statistics_active_window_slow (rs, now_ms);
-}
 
 /* Whether Rate(now_ms) would return a value (same side effect, no float math:
  * the float result only exceeds int64 with an overflowed count, which is
  * rejected anyway). */
-static inline bool
-bwe_rate_statistics_available (BweRateStatistics * rs, int64_t now_ms)
-{
-  return bwe_rate_statistics_active_window (rs, now_ms) > 0;
-}
+bool bwe_rate_statistics_available (BweRateStatistics * rs, int64_t now_ms);
 
 /* Rate(now_ms): drops buckets older than the window, then returns false when
  * libwebrtc returns nullopt, else true with the rate in *rate. */
 bool bwe_rate_statistics_rate (BweRateStatistics * rs, int64_t now_ms,
     int64_t * rate);
+
+/* Whether Rate(now_ms) followed by Update(count, now_ms) is the steady case:
+ * the window was full and a rate available, no bucket leaves but by the
+ * floor, the ring has room and the sum is far from overflowing.  Nothing is
+ * changed. */
+static inline bool
+bwe_rate_statistics_steady (const BweRateStatistics * rs, int64_t count,
+    int64_t now_ms)
+{
+  return now_ms >= rs->steady_from_ms && now_ms <= rs->steady_until_ms
+      && (rs->total | (uint64_t) count) < BWE_RATE_STATISTICS_SAFE_TOTAL;
+}
+
+/* A new newest bucket at now_ms, past the newest one, in a ring with room. */
+static inline void
+bwe_rate_statistics_open_bucket (BweRateStatistics * rs, int64_t now_ms)
+{
+  BweRateBucket *b = &rs->buckets[rs->tail++ & (BWE_RATE_STATISTICS_RING - 1)];
+
+  b->timestamp = now_ms;
+  b->sum_before = rs->total;
+  b->samples_before = rs->total_samples;
+  rs->newest_timestamp = now_ms;
+  /* Up to the last time this bucket is in the window; only this bucket's time
+   * while the ring is full (a new one needs a prune). */
+  rs->steady_until_ms = rs->tail - rs->head == BWE_RATE_STATISTICS_RING ?
+      now_ms : now_ms + rs->window_ms - 1;
+}
+
+/* Rate(now_ms) then Update(count, now_ms) in the steady case: the floor that
+ * Rate() raises is the new newest bucket's, or lower. */
+static inline void
+bwe_rate_statistics_update_steady (BweRateStatistics * rs, int64_t count,
+    int64_t now_ms)
+{
+  if (now_ms > rs->newest_timestamp)
+    bwe_rate_statistics_open_bucket (rs, now_ms);
+  rs->total += (uint64_t) count;
+  rs->total_samples++;
+}
 
 #endif

@@ -301,6 +301,21 @@ overuse_update_due (BweRemoteEstimator * e, int64_t arrival_ms, int64_t now_us)
       (int64_t) (uint32_t) rate);
 }
 
+/* The incoming rate's Update() after its Rate() test, outside the steady
+ * case: a rate that was valid and no longer is restarts the window with new
+ * data. */
+static COLD void
+incoming_rate_update (BweRemoteEstimator * e, int64_t size, int64_t arrival_ms)
+{
+  if (bwe_rate_statistics_available (&e->incoming_bitrate, arrival_ms))
+    e->incoming_bitrate_initialized = true;
+  else if (e->incoming_bitrate_initialized) {
+    bwe_rate_statistics_reset (&e->incoming_bitrate);
+    e->incoming_bitrate_initialized = false;
+  }
+  bwe_rate_statistics_update_erased (&e->incoming_bitrate, size, arrival_ms);
+}
+
 /* The rate controller's update and, when it has an estimate, the signal. */
 static COLD void
 rate_control_update (BweRemoteEstimator * e, int64_t arrival_ms,
@@ -338,14 +353,11 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
   out->updated = false;
   out->bitrate_bps = 0;
 
-  /* A rate that was valid and no longer is: restart the window with new data. */
-  if (bwe_rate_statistics_available (&e->incoming_bitrate, arrival_ms))
+  if (bwe_rate_statistics_steady (&e->incoming_bitrate, size, arrival_ms)) {
+    bwe_rate_statistics_update_steady (&e->incoming_bitrate, size, arrival_ms);
     e->incoming_bitrate_initialized = true;
-  else if (e->incoming_bitrate_initialized) {
-    bwe_rate_statistics_reset (&e->incoming_bitrate);
-    e->incoming_bitrate_initialized = false;
-  }
-  bwe_rate_statistics_update_erased (&e->incoming_bitrate, size, arrival_ms);
+  } else
+    incoming_rate_update (e, size, arrival_ms);
 
   if (e->first_packet_time_us == NO_TIME)
     e->first_packet_time_us = now_us;
