@@ -18,16 +18,6 @@ group_is_first_packet (const BweTimestampGroup * g)
   return g->complete_time_ms == -1;
 }
 
-/* IsNewerTimestamp: wrap-aware, exactly half a range apart counts as newer
- * only for the numerically larger value. */
-static bool
-is_newer_timestamp (uint32_t value, uint32_t prev)
-{
-  if (value - prev == 0x80000000u)
-    return value > prev;
-  return value != prev && (uint32_t) (value - prev) < 0x80000000u;
-}
-
 void
 bwe_inter_arrival_init (BweInterArrival * ia, uint32_t group_length_ticks,
     double timestamp_to_ms_coeff, bool burst_grouping)
@@ -46,33 +36,12 @@ bwe_inter_arrival_reset (BweInterArrival * ia)
   group_clear (&ia->prev);
 }
 
-static bool
-packet_in_order (const BweInterArrival * ia, uint32_t timestamp)
-{
-  if (group_is_first_packet (&ia->current))
-    return true;
-  /* A difference above half the range is taken as reordering. */
-  return (uint32_t) (timestamp - ia->current.first_timestamp) < 0x80000000u;
-}
-
-static bool
-new_timestamp_group (const BweInterArrival * ia, int64_t arrival_ms,
-    uint32_t timestamp)
-{
-  if (group_is_first_packet (&ia->current))
-    return false;
-  if (bwe_inter_arrival_belongs_to_burst (ia, arrival_ms, timestamp))
-    return false;
-  return (uint32_t) (timestamp - ia->current.first_timestamp) >
-      ia->group_length_ticks;
-}
-
-/* ComputeDeltas for packets the inline fast path does not handle. */
+/* ComputeDeltas for a packet that does not join the current group: the
+ * first packet, a reordered one, or the first of a new group. */
 bool
-bwe_inter_arrival_compute_deltas_full (BweInterArrival * ia,
-    uint32_t timestamp, int64_t arrival_ms, int64_t system_ms,
-    size_t packet_size, uint32_t * ts_delta, int64_t * t_delta_ms,
-    int *size_delta)
+bwe_inter_arrival_next_group (BweInterArrival * ia, uint32_t timestamp,
+    int64_t arrival_ms, int64_t system_ms, size_t packet_size,
+    uint32_t * ts_delta, int64_t * t_delta_ms, int *size_delta)
 {
   bool calculated = false;
   BweTimestampGroup *cur = &ia->current;
@@ -81,15 +50,11 @@ bwe_inter_arrival_compute_deltas_full (BweInterArrival * ia,
     cur->timestamp = timestamp;
     cur->first_timestamp = timestamp;
     cur->first_arrival_ms = arrival_ms;
-  } else if ((uint32_t) (timestamp - cur->first_timestamp) < 0x80000000u &&
-      (uint32_t) (timestamp - cur->first_timestamp) <= ia->group_length_ticks) {
-    /* In order and within the group length: NewTimestampGroup() is false
-     * whatever BelongsToBurst() says, so the burst test is skipped. */
-    if (is_newer_timestamp (timestamp, cur->timestamp))
-      cur->timestamp = timestamp;
-  } else if (!packet_in_order (ia, timestamp)) {
+  } else if ((uint32_t) (timestamp - cur->first_timestamp) >= 0x80000000u) {
+    /* A difference above half the range is taken as reordering. */
     return false;
-  } else if (new_timestamp_group (ia, arrival_ms, timestamp)) {
+  } else {
+    /* In order, past the group length and not in a burst: a new group. */
     if (ia->prev.complete_time_ms >= 0) {
       int64_t system_delta_ms;
 
@@ -118,9 +83,6 @@ bwe_inter_arrival_compute_deltas_full (BweInterArrival * ia,
     cur->timestamp = timestamp;
     cur->first_arrival_ms = arrival_ms;
     cur->size = 0;
-  } else {
-    if (is_newer_timestamp (timestamp, cur->timestamp))
-      cur->timestamp = timestamp;
   }
   cur->size += packet_size;
   cur->complete_time_ms = arrival_ms;

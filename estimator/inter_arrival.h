@@ -45,14 +45,11 @@ void bwe_inter_arrival_init (BweInterArrival * ia, uint32_t group_length_ticks,
 /* Forgets both groups and the reorder counter (libwebrtc's Reset()). */
 void bwe_inter_arrival_reset (BweInterArrival * ia);
 
-/* ComputeDeltas: feeds one packet.  Returns true when a new group started and the
- * deltas between the two previous complete groups are in *ts_delta (ticks),
- * *t_delta_ms (arrival) and *size_delta (bytes); the outputs are only written
- * when true is returned (and *ts_delta / *t_delta_ms also on a reset). */
-bool bwe_inter_arrival_compute_deltas_full (BweInterArrival * ia,
-    uint32_t timestamp, int64_t arrival_ms, int64_t system_ms,
-    size_t packet_size, uint32_t * ts_delta, int64_t * t_delta_ms,
-    int *size_delta);
+/* bwe_inter_arrival_compute_deltas() for a packet that does not join the
+ * current group (bwe_inter_arrival_joins_group() is false). */
+bool bwe_inter_arrival_next_group (BweInterArrival * ia, uint32_t timestamp,
+    int64_t arrival_ms, int64_t system_ms, size_t packet_size,
+    uint32_t * ts_delta, int64_t * t_delta_ms, int *size_delta);
 
 /* A packet arriving within this many ms of the previous one, with a negative
  * propagation delta, belongs to the same burst... */
@@ -116,6 +113,10 @@ bwe_inter_arrival_join_group (BweInterArrival * ia, uint32_t timestamp,
   cur->last_system_time_ms = system_ms;
 }
 
+/* ComputeDeltas: feeds one packet.  Returns true when a new group started and the
+ * deltas between the two previous complete groups are in *ts_delta (ticks),
+ * *t_delta_ms (arrival) and *size_delta (bytes); the outputs are only written
+ * when true is returned (and *ts_delta / *t_delta_ms also on a reset). */
 static inline bool
 bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
     int64_t arrival_ms, int64_t system_ms, size_t packet_size,
@@ -126,8 +127,8 @@ bwe_inter_arrival_compute_deltas (BweInterArrival * ia, uint32_t timestamp,
         packet_size);
     return false;
   }
-  return bwe_inter_arrival_compute_deltas_full (ia, timestamp, arrival_ms,
-      system_ms, packet_size, ts_delta, t_delta_ms, size_delta);
+  return bwe_inter_arrival_next_group (ia, timestamp, arrival_ms, system_ms,
+      packet_size, ts_delta, t_delta_ms, size_delta);
 }
 
 #endif

@@ -100,6 +100,34 @@ hash_delete_slot (BweRemoteEstimator * e, unsigned hole)
   }
 }
 
+/* a + b for b >= 0, saturating: times come from the caller unchecked. */
+static int64_t
+add_saturated (int64_t a, int64_t b)
+{
+  return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+/* The oldest-seen bound and the time from which a packet must look for
+ * timed-out streams; with no stream every packet looks (which also resets
+ * the delay filters, as libwebrtc does while it has no stream). */
+static void
+set_oldest_seen_bound (BweRemoteEstimator * e, int64_t bound_us)
+{
+  e->oldest_seen_bound_us = bound_us;
+  e->streams_check_from_us = e->num_streams == 0 ? INT64_MIN :
+      add_saturated (bound_us, STREAM_TIMEOUT_US + 1);
+}
+
+/* Probing goes on while there is no valid estimate, and for 2 s after the
+ * first packet. */
+static void
+update_probe_last (BweRemoteEstimator * e)
+{
+  e->probe_last_us = !bwe_aimd_valid_estimate (&e->aimd)
+      || e->first_packet_time_us == NO_TIME ? INT64_MAX :
+      add_saturated (e->first_packet_time_us, INITIAL_PROBING_INTERVAL_US - 1);
+}
+
 /* Removes streams[i]; the last entry moves into its place. */
 static void
 stream_remove (BweRemoteEstimator * e, size_t i)
@@ -112,7 +140,8 @@ stream_remove (BweRemoteEstimator * e, size_t i)
     e->streams[i] = e->streams[last];
     e->hash[hash_find (e, e->streams[i].ssrc)] = (int16_t) i;
   }
-  e->num_streams--;
+  if (--e->num_streams == 0)
+    set_oldest_seen_bound (e, INT64_MAX);
 }
 
 static void
@@ -155,22 +184,27 @@ bwe_remote_estimator_init (BweRemoteEstimator * e,
    * does not vectorize. */
   memset (e->hash, 0xff, sizeof e->hash);
   e->num_streams = 0;
-  e->oldest_seen_bound_us = 0;
+  set_oldest_seen_bound (e, INT64_MAX);
   e->periodic_deadline_ms = INT64_MIN;
   e->first_packet_time_us = NO_TIME;
+  update_probe_last (e);
   e->last_update_us = NO_TIME;
   e->last_update_ms = 0;
   e->ssrcs_evicted = 0;
 }
 
-/* TimeoutStreams: drops streams not seen for more than 2 s; with none left the
- * inter-arrival and delay filters start afresh (the detector, rate control and
- * probes are kept, as in libwebrtc). */
+/* TimeoutStreams when a stream may have timed out (or there is none): drops
+ * streams not seen for more than 2 s; with none left the inter-arrival and
+ * delay filters start afresh (the detector, rate control and probes are kept,
+ * as in libwebrtc).  The first packet comes here too. */
 static void
 timeout_streams (BweRemoteEstimator * e, int64_t now_us)
 {
-  if (e->num_streams > 0 &&
-      now_us - e->oldest_seen_bound_us > STREAM_TIMEOUT_US) {
+  if (e->first_packet_time_us == NO_TIME) {
+    e->first_packet_time_us = now_us;
+    update_probe_last (e);
+  }
+  if (e->num_streams > 0) {
     int64_t oldest = INT64_MAX;
     size_t i = 0;
     while (i < e->num_streams) {
@@ -182,7 +216,7 @@ timeout_streams (BweRemoteEstimator * e, int64_t now_us)
         oldest = e->streams[i].last_seen_us;
       i++;
     }
-    e->oldest_seen_bound_us = oldest;
+    set_oldest_seen_bound (e, oldest);
   }
   if (e->num_streams == 0)
     reset_delay_filters (e);
@@ -195,8 +229,9 @@ stream_seen (BweRemoteEstimator * e, uint32_t ssrc, int64_t now_us)
   size_t i;
   unsigned s;
 
-  if (now_us < e->oldest_seen_bound_us || e->num_streams == 0)
-    e->oldest_seen_bound_us = now_us;
+  /* With no stream the bound is INT64_MAX: the first one sets it. */
+  if (now_us < e->oldest_seen_bound_us)
+    set_oldest_seen_bound (e, now_us);
   entry = stream_find (e, ssrc);
   if (entry) {
     entry->last_seen_us = now_us;
@@ -212,6 +247,8 @@ stream_seen (BweRemoteEstimator * e, uint32_t ssrc, int64_t now_us)
     e->ssrcs_evicted++;
   }
   i = e->num_streams++;
+  if (i == 0)
+    set_oldest_seen_bound (e, now_us);
   e->streams[i].ssrc = ssrc;
   e->streams[i].last_seen_us = now_us;
   s = ssrc_slot (ssrc);
@@ -269,6 +306,7 @@ probe_packet (BweRemoteEstimator * e, uint32_t timestamp, int64_t arrival_ms,
           bwe_aimd_latest_estimate (&e->aimd), &probe_bps))
     return false;
   bwe_aimd_set_estimate (&e->aimd, probe_bps, now_us);
+  update_probe_last (e);
   return true;
 }
 
@@ -334,6 +372,7 @@ rate_control_update (BweRemoteEstimator * e, int64_t arrival_ms,
     out->bitrate_bps = (uint32_t) target_bps;
   }
   update_periodic_deadline (e);
+  update_probe_last (e);
 }
 
 void
@@ -359,15 +398,12 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
   } else
     incoming_rate_update (e, size, arrival_ms);
 
-  if (e->first_packet_time_us == NO_TIME)
-    e->first_packet_time_us = now_us;
-
-  timeout_streams (e, now_us);
+  if (now_us >= e->streams_check_from_us)
+    timeout_streams (e, now_us);
   stream_seen (e, ssrc, now_us);
 
   /* Only packets above 200 bytes are assumed paced by the sender. */
-  if (size > MIN_PROBE_PACKET_SIZE && (!bwe_aimd_valid_estimate (&e->aimd) ||
-          now_us - e->first_packet_time_us < INITIAL_PROBING_INTERVAL_US))
+  if (size > MIN_PROBE_PACKET_SIZE && now_us <= e->probe_last_us)
     update_estimate = probe_packet (e, timestamp, arrival_ms, size, now_us);
 
   if (bwe_inter_arrival_compute_deltas (&e->inter_arrival, timestamp,

@@ -68,7 +68,10 @@ typedef struct
   BweStreamEntry streams[BWE_MAX_SSRCS];
   int16_t hash[BWE_SSRC_HASH_SLOTS];    /* index into streams, -1 empty */
   size_t num_streams;
-  int64_t oldest_seen_bound_us;
+  int64_t oldest_seen_bound_us;         /* INT64_MAX without streams */
+  int64_t streams_check_from_us;        /* bound + 2 s + 1, INT64_MIN: none */
+  /* Packets above 200 B up to this time are probe candidates. */
+  int64_t probe_last_us;
   /* Periodic updates are due once the clock in ms passes this. */
   int64_t periodic_deadline_ms;
   int64_t first_packet_time_us; /* INT64_MIN until the first packet */
