@@ -144,6 +144,29 @@ stream_remove (BweRemoteEstimator * e, size_t i)
     set_oldest_seen_bound (e, INT64_MAX);
 }
 
+static inline BweBandwidthUsage
+current_state (const BweRemoteEstimator * e)
+{
+  if (e->config.filter == BWE_FILTER_TRENDLINE)
+    return bwe_trendline_state (&e->trendline);
+  return bwe_overuse_detector_state (&e->detector);
+}
+
+BweBandwidthUsage
+bwe_remote_estimator_state (const BweRemoteEstimator * e)
+{
+  return current_state (e);
+}
+
+/* After the periodic deadline, or at once while over-using, a packet may
+ * have to update the estimate: called whenever either changes. */
+static void
+update_act_after (BweRemoteEstimator * e)
+{
+  e->act_after_ms = current_state (e) == BWE_USAGE_OVERUSING ? INT64_MIN :
+      e->periodic_deadline_ms;
+}
+
 static void
 reset_delay_filters (BweRemoteEstimator * e)
 {
@@ -151,6 +174,7 @@ reset_delay_filters (BweRemoteEstimator * e)
       BWE_ABS_SEND_TIME_GROUP_LENGTH_TICKS, BWE_ABS_SEND_TIME_TO_MS, true);
   bwe_kalman_init (&e->kalman);
   bwe_trendline_init (&e->trendline);
+  update_act_after (e);
 }
 
 void
@@ -169,7 +193,6 @@ bwe_remote_estimator_init (BweRemoteEstimator * e,
     e->config = *config;
   else
     bwe_remote_estimator_config_init (&e->config);
-  reset_delay_filters (e);
   bwe_overuse_detector_init (&e->detector);
   bwe_rate_statistics_init (&e->incoming_bitrate, BITRATE_WINDOW_MS,
       BITRATE_SCALE);
@@ -186,6 +209,7 @@ bwe_remote_estimator_init (BweRemoteEstimator * e,
   e->num_streams = 0;
   set_oldest_seen_bound (e, INT64_MAX);
   e->periodic_deadline_ms = INT64_MIN;
+  reset_delay_filters (e);
   e->first_packet_time_us = NO_TIME;
   update_probe_last (e);
   e->last_update_us = NO_TIME;
@@ -270,20 +294,6 @@ update_periodic_deadline (BweRemoteEstimator * e)
         us_to_ms (bwe_aimd_feedback_interval_us (&e->aimd));
 }
 
-static inline BweBandwidthUsage
-current_state (const BweRemoteEstimator * e)
-{
-  if (e->config.filter == BWE_FILTER_TRENDLINE)
-    return bwe_trendline_state (&e->trendline);
-  return bwe_overuse_detector_state (&e->detector);
-}
-
-BweBandwidthUsage
-bwe_remote_estimator_state (const BweRemoteEstimator * e)
-{
-  return current_state (e);
-}
-
 /* The cold parts of a packet live apart so that the per-packet path keeps few
  * values alive. */
 #if defined(__GNUC__)
@@ -326,15 +336,21 @@ delay_sample (BweRemoteEstimator * e, uint32_t ts_delta, int64_t t_delta,
     bwe_overuse_detector_detect (&e->detector, bwe_kalman_offset (&e->kalman),
         ts_delta_ms, bwe_kalman_num_of_deltas (&e->kalman), arrival_ms);
   }
+  update_act_after (e);
 }
 
-/* Whether an over-use should cut the estimate now (TimeToReduceFurther). */
+/* Whether the periodic update is due, or an over-use should cut the estimate
+ * now (TimeToReduceFurther). */
 static COLD bool
-overuse_update_due (BweRemoteEstimator * e, int64_t arrival_ms, int64_t now_us)
+update_due (BweRemoteEstimator * e, int64_t arrival_ms, int64_t now_us,
+    int64_t now_ms)
 {
   int64_t rate;
 
-  return bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate) &&
+  if (now_ms > e->periodic_deadline_ms)
+    return true;
+  return current_state (e) == BWE_USAGE_OVERUSING &&
+      bwe_rate_statistics_rate (&e->incoming_bitrate, arrival_ms, &rate) &&
       bwe_aimd_time_to_reduce_further (&e->aimd, now_us,
       (int64_t) (uint32_t) rate);
 }
@@ -372,6 +388,7 @@ rate_control_update (BweRemoteEstimator * e, int64_t arrival_ms,
     out->bitrate_bps = (uint32_t) target_bps;
   }
   update_periodic_deadline (e);
+  update_act_after (e);
   update_probe_last (e);
 }
 
@@ -411,9 +428,8 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
     delay_sample (e, ts_delta, t_delta, size_delta, arrival_ms, payload_size);
 
   /* Periodic update, or an over-use that must act now. */
-  if (update_estimate || now_ms > e->periodic_deadline_ms ||
-      (current_state (e) == BWE_USAGE_OVERUSING &&
-          overuse_update_due (e, arrival_ms, now_us)))
+  if (update_estimate || (now_ms > e->act_after_ms &&
+          update_due (e, arrival_ms, now_us, now_ms)))
     rate_control_update (e, arrival_ms, now_us, now_ms, out);
 }
 

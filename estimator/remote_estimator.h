@@ -74,6 +74,9 @@ typedef struct
   int64_t probe_last_us;
   /* Periodic updates are due once the clock in ms passes this. */
   int64_t periodic_deadline_ms;
+  /* The same, or INT64_MIN while over-using: only later packets may have to
+   * update the estimate. */
+  int64_t act_after_ms;
   int64_t first_packet_time_us; /* INT64_MIN until the first packet */
   int64_t last_update_us;       /* INT64_MIN until the first signalled estimate */
   int64_t last_update_ms;       /* the same, as Timestamp::ms() */
