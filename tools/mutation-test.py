@@ -18,8 +18,9 @@ import subprocess
 import sys
 import tempfile
 
-FILES = ['inter_arrival.c', 'kalman.c', 'overuse_detector.c', 'aimd.c',
-         'rate_statistics.c', 'probe_clusters.c', 'remote_estimator.c',
+FILES = ['inter_arrival.c', 'inter_arrival.h', 'kalman.c',
+         'overuse_detector.c', 'aimd.c', 'rate_statistics.c',
+         'rate_statistics.h', 'probe_clusters.c', 'remote_estimator.c',
          'remb_throttler.c']
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFINE = re.compile(r'(#define\s+\w+\s+)([\d.]+(?:e-?\d+)?f?)(\s.*)?$')
