@@ -7,6 +7,7 @@
  * Update() aligns a time earlier than the newest bucket to that bucket, and
  * Rate() is (int64) (count * (8000.0f / active_window) + 0.5f) in float. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -272,6 +273,120 @@ START_TEST (test_earlier_time_keeps_first_timestamp)
 
 END_TEST;
 
+/* The steady case (the estimator's per-packet shortcut) holds only where
+ * Rate() has a full window before the packet and Update() only adds: with a
+ * sample every ms from 0, the window is full from 1000 (first_timestamp +
+ * window); after the last bucket (1999) it is in the window until
+ * 1999 + 999 = 2998, and Rate(2999) has no sample left.  Buckets stay in
+ * the ring until it is full (1024 of them): the next new bucket is not steady,
+ * Update() then drops the dead ones. */
+START_TEST (test_steady_bounds)
+{
+  int64_t t, prunes = 0;
+
+  bwe_rate_statistics_init (&stats, 1000, 8000.0f);
+  ck_assert (!bwe_rate_statistics_steady (&stats, 100, 0));
+  for (t = 0; t < 1000; t++)
+    bwe_rate_statistics_update (&stats, 100, t);
+  ck_assert (!bwe_rate_statistics_steady (&stats, 100, 999));
+  ck_assert (bwe_rate_statistics_steady (&stats, 100, 1000));
+  for (t = 1000; t < 2000; t++) {
+    if (stats.tail - stats.head == BWE_RATE_STATISTICS_RING) {
+      /* Update() prunes: the dead buckets before t - 999 leave the ring. */
+      ck_assert (!bwe_rate_statistics_steady (&stats, 100, t));
+      bwe_rate_statistics_update (&stats, 100, t);
+      prunes++;
+      continue;
+    }
+    ck_assert (bwe_rate_statistics_steady (&stats, 100, t));
+    bwe_rate_statistics_update_steady (&stats, 100, t);
+  }
+  /* Full at 1024 (buckets 0..1023), pruned to 25..1024; full again 25 ms
+   * later each time: 1024, 1049, ..., 1999. */
+  ck_assert_int_eq (prunes, 40);
+  /* 1000 samples of 100 B in the last 1000 ms: 100000 B * 8 = 800 kbit/s. */
+  ck_assert_int_eq (rate (1999), 800000);
+  ck_assert (bwe_rate_statistics_steady (&stats, 100, 2998));
+  ck_assert (!bwe_rate_statistics_steady (&stats, 100, 2999));
+  ck_assert_int_eq (rate (2999), -1);
+  /* Counts near the overflow guard are not steady. */
+  ck_assert (!bwe_rate_statistics_steady (&stats, INT64_C (1) << 62, 1999));
+}
+
+END_TEST;
+
+/* A full ring (1024 buckets, dead ones kept until needed) leaves the steady
+ * case for a new bucket until Update() prunes it, but not for the newest
+ * bucket's own time. */
+START_TEST (test_steady_full_ring)
+{
+  int64_t t;
+
+  bwe_rate_statistics_init (&stats, 1000, 8000.0f);
+  for (t = 0; t < BWE_RATE_STATISTICS_RING; t++)
+    bwe_rate_statistics_update (&stats, 100, t);
+  ck_assert (bwe_rate_statistics_steady (&stats, 100, t - 1));
+  ck_assert (!bwe_rate_statistics_steady (&stats, 100, t));
+  bwe_rate_statistics_update (&stats, 100, t);
+  ck_assert (bwe_rate_statistics_steady (&stats, 100, t + 1));
+  /* Buckets 25..1024 are in the window at 1024: 1000 * 100 B. */
+  ck_assert_int_eq (rate (t), 800000);
+}
+
+END_TEST;
+
+static uint64_t
+next_random (uint64_t * s)
+{
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return *s;
+}
+
+/* The shortcut against Rate() then Update() on the same samples: steps of
+ * 0-3 ms, times going back up to 50 ms, silences around the window length;
+ * the rates read after every sample must be equal. */
+START_TEST (test_steady_equals_rate_then_update)
+{
+  static BweRateStatistics plain, shortcut;
+  uint64_t seed = 0x9e3779b97f4a7c15ULL;
+  int64_t now = 0, steady = 0, i;
+
+  bwe_rate_statistics_init (&plain, 1000, 8000.0f);
+  bwe_rate_statistics_init (&shortcut, 1000, 8000.0f);
+  for (i = 0; i < 150000; i++) {
+    uint64_t r = next_random (&seed);
+    int64_t count = (int64_t) (r % 1500), a, b;
+    bool ok_a, ok_b;
+
+    if (r % 997 == 0)
+      now += 900 + (int64_t) (r >> 20) % 200;
+    else if (r % 89 == 0)
+      now -= (int64_t) (r >> 20) % 50;
+    else
+      now += (int64_t) (r >> 20) % 4;
+    bwe_rate_statistics_available (&plain, now);
+    bwe_rate_statistics_update_erased (&plain, count, now);
+    if (bwe_rate_statistics_steady (&shortcut, count, now)) {
+      bwe_rate_statistics_update_steady (&shortcut, count, now);
+      steady++;
+    } else {
+      bwe_rate_statistics_available (&shortcut, now);
+      bwe_rate_statistics_update_erased (&shortcut, count, now);
+    }
+    ok_a = bwe_rate_statistics_rate (&plain, now, &a);
+    ok_b = bwe_rate_statistics_rate (&shortcut, now, &b);
+    ck_assert_int_eq (ok_a, ok_b);
+    if (ok_a)
+      ck_assert_int_eq (a, b);
+  }
+  /* Most samples take the shortcut, as in the estimator. */
+  ck_assert_int_gt (steady, 100000);
+}
+
+END_TEST;
+
 static Suite *
 rate_statistics_suite (void)
 {
@@ -290,6 +405,11 @@ rate_statistics_suite (void)
   tcase_add_test (tc, test_handles_somewhat_large_numbers);
   tcase_add_test (tc, test_time_going_backwards_joins_newest_bucket);
   tcase_add_test (tc, test_earlier_time_keeps_first_timestamp);
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("steady");
+  tcase_add_test (tc, test_steady_bounds);
+  tcase_add_test (tc, test_steady_full_ring);
+  tcase_add_test (tc, test_steady_equals_rate_then_update);
   suite_add_tcase (s, tc);
   return s;
 }
