@@ -575,9 +575,10 @@ START_TEST (test_positive_arrival_time_jump)
           &arrival_delta, &size_delta));
   ck_assert (!jump_step (&g.ms, &c, 0, &send_delta, &arrival_delta,
           &size_delta));
-  /* The arrival clock jumps 3 s ahead of the system clock: the group that
+  /* The arrival clock jumps 3 s (kArrivalTimeOffsetThresholdMs, written out
+   * so that the constant is tested) ahead of the system clock: the group that
    * just completed is still fine... */
-  ck_assert (jump_step (&g.ms, &c, BWE_INTER_ARRIVAL_OFFSET_THRESHOLD_MS,
+  ck_assert (jump_step (&g.ms, &c, 3000,
           &send_delta, &arrival_delta, &size_delta));
   assert_deltas (send_delta, arrival_delta, size_delta);
   /* ...the next one shows the jump and resets the grouper. */
@@ -611,9 +612,10 @@ START_TEST (test_negative_arrival_time_jump)
   assert_deltas (send_delta, arrival_delta, size_delta);
 
   /* The arrival clock goes back 1 s: three groups look reordered, the third
+   * (kReorderedResetThreshold, written out so that the constant is tested)
    * resets, and two more packets are needed before a delta again. */
   c.arrival_time_ms -= 1000;
-  for (i = 0; i < BWE_INTER_ARRIVAL_REORDERED_RESET_THRESHOLD + 3; i++)
+  for (i = 0; i < 3 + 3; i++)
     ck_assert (!jump_step (&g.ms, &c, 0, &send_delta, &arrival_delta,
             &size_delta));
   ck_assert (jump_step (&g.ms, &c, 0, &send_delta, &arrival_delta,
