@@ -294,7 +294,7 @@ main (int argc, char **argv)
   } else {
     double id = bench_fastest (t_id, runs), bwe = bench_fastest (t_bwe, runs);
     printf ("| element rtpbwe: ns/buffer | %.0f | same chain, runs "
-        "alternating with identity; bench_fastest (median %.0f) |\n", bwe,
+        "alternating with identity; fastest (median %.0f) |\n", bwe,
         bench_median (t_bwe, runs));
     printf ("| element rtpbwe / identity | %.2f | %.0f ns more per buffer |\n",
         bwe / id, bwe - id);

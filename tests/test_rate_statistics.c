@@ -315,6 +315,30 @@ START_TEST (test_steady_bounds)
 
 END_TEST;
 
+/* An overflow is only cleared by Reset() (libwebrtc never clears it on its
+ * own): after it, a silence that empties the window and a full second of
+ * ordinary samples still give no rate, and no steady case. */
+START_TEST (test_steady_never_after_overflow)
+{
+  int64_t t;
+
+  bwe_rate_statistics_init (&stats, 1000, 8000.0f);
+  bwe_rate_statistics_update (&stats, INT64_MAX, 0);
+  bwe_rate_statistics_update (&stats, INT64_MAX, 1);
+  ck_assert_int_eq (rate (1), -1);
+  for (t = 2000; t < 4000; t++) {
+    ck_assert (!bwe_rate_statistics_steady (&stats, 100, t));
+    bwe_rate_statistics_update (&stats, 100, t);
+  }
+  ck_assert_int_eq (rate (3999), -1);
+  bwe_rate_statistics_reset (&stats);
+  for (t = 4000; t < 5000; t++)
+    bwe_rate_statistics_update (&stats, 100, t);
+  ck_assert (bwe_rate_statistics_steady (&stats, 100, 5000));
+}
+
+END_TEST;
+
 /* A full ring (1024 buckets, dead ones kept until needed) leaves the steady
  * case for a new bucket until Update() prunes it, but not for the newest
  * bucket's own time. */
@@ -409,6 +433,7 @@ rate_statistics_suite (void)
   tc = tcase_create ("steady");
   tcase_add_test (tc, test_steady_bounds);
   tcase_add_test (tc, test_steady_full_ring);
+  tcase_add_test (tc, test_steady_never_after_overflow);
   tcase_add_test (tc, test_steady_equals_rate_then_update);
   suite_add_tcase (s, tc);
   return s;
