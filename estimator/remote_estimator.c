@@ -21,8 +21,9 @@
 #define MAX_RTT_MS 3600000
 #define NONE ((int16_t) -1)
 
-/* Timestamp::ms(): microseconds rounded to the nearest millisecond, halves away
- * from zero for positive values as libwebrtc's DivideRoundToNearest does. */
+/* Timestamp::ms(): microseconds rounded to the nearest millisecond as
+ * libwebrtc's DivideRoundToNearest does, halves up for positive values and
+ * towards zero for negative ones. */
 static int64_t
 us_to_ms (int64_t us)
 {
@@ -32,13 +33,8 @@ us_to_ms (int64_t us)
     return (int64_t) (((uint64_t) us + 500) / 1000);
   q = us / 1000;
   r = us % 1000;
-  {
-    if (-r > 500)
-      q--;
-    return q;
-  }
-  if (r > 499)
-    q++;
+  if (-r > 500)
+    q--;
   return q;
 }
 
