@@ -4,9 +4,11 @@
  * callgrind first (--callgrind) and hands the instruction counts back (--ir).
  *
  *   bench-cost [--packets N] [--warmup N] [--reps N] [--scale-seconds S]
- *              [--ir NAME=COUNT]... [--callgrind] [--check]
+ *              [--ir NAME=COUNT]... [--callgrind] [--check] [--max-core-ir N]
  *
- * --check exits 1 unless the core allocated nothing per packet (for tests). */
+ * --check exits 1 unless the core allocated nothing per packet (for tests);
+ * --max-core-ir exits 1 when the Kalman core's callgrind instructions per
+ * packet (from --ir) are above N. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,7 @@ typedef struct
   int num_ir;
   bool callgrind;
   bool check;
+  double max_core_ir;           /* 0: no target */
 } Options;
 
 typedef struct
@@ -263,6 +266,27 @@ print_ir_row (const Options * o, const char *what, const char *name,
         ir / steady);
 }
 
+/* Issue 2's target for the default (Kalman) core, when --max-core-ir asks. */
+static bool
+core_within_target (const Options * o)
+{
+  double ir = ir_of (o, "kalman"), base = ir_of (o, "harness");
+  double per_packet = (ir - base) / (double) (o->packets - o->warmup);
+
+  if (ir < 0 || base < 0) {
+    fprintf (stderr, "bench-cost: no callgrind counts to check the target\n");
+    return false;
+  }
+  if (per_packet > o->max_core_ir) {
+    fprintf (stderr, "bench-cost: the core needs %.1f instructions/packet, "
+        "above the target of %.0f\n", per_packet, o->max_core_ir);
+    return false;
+  }
+  fprintf (stderr, "bench-cost: the core needs %.1f instructions/packet "
+      "(target %.0f)\n", per_packet, o->max_core_ir);
+  return true;
+}
+
 static void
 print_allocs (const char *what, uint64_t allocs, size_t packets)
 {
@@ -279,7 +303,8 @@ static int
 usage (void)
 {
   fprintf (stderr, "usage: bench-cost [--packets N] [--warmup N] [--reps N] "
-      "[--scale-seconds S] [--ir NAME=COUNT]... [--callgrind] [--check]\n");
+      "[--scale-seconds S] [--ir NAME=COUNT]... [--callgrind] [--check] "
+      "[--max-core-ir N]\n");
   return 2;
 }
 
@@ -313,6 +338,9 @@ main (int argc, char **argv)
       i++;
     } else if (strcmp (a, "--reps") == 0) {
       o.reps = atoi (v);
+      i++;
+    } else if (strcmp (a, "--max-core-ir") == 0) {
+      o.max_core_ir = strtod (v, NULL);
       i++;
     } else if (strcmp (a, "--scale-seconds") == 0) {
       o.scale_seconds = atoi (v);
@@ -418,6 +446,8 @@ main (int argc, char **argv)
   print_ir_row (&o, "harness loop", "harness", false);
   print_ir_row (&o, "core kalman", "kalman", true);
   print_ir_row (&o, "core trendline", "trendline", true);
+  if (o.max_core_ir > 0 && !core_within_target (&o))
+    rc = 1;
   print_allocs ("core kalman", rk.allocs, steady);
   print_allocs ("core trendline", rt.allocs, steady);
   if (o.check && bench_alloc_counting () && (rk.allocs || rt.allocs)) {
