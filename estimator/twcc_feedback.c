@@ -433,8 +433,13 @@ bwe_twcc_parse (const uint8_t * buf, size_t len, BweTwccInfo * info,
     n = decode_chunk (get16 (buf + pos), count - have, symbols);
     if (n < 0)
       return -1;
-    for (int i = 0; i < n; i++)
-      delta_bytes += symbols[i % ONE_BIT_CAPACITY];
+    if (n > ONE_BIT_CAPACITY) {
+      /* a run: one symbol n times (up to 8191, counted not walked) */
+      delta_bytes += (size_t) n * symbols[0];
+    } else {
+      for (int i = 0; i < n; i++)
+        delta_bytes += symbols[i];
+    }
     have += (uint32_t) n;
   }
   chunks_end = pos;
@@ -450,6 +455,12 @@ bwe_twcc_parse (const uint8_t * buf, size_t len, BweTwccInfo * info,
   for (have = 0; have < count; pos += CHUNK_BYTES) {
     int n = decode_chunk (get16 (buf + pos), count - have, symbols);
 
+    if (n > ONE_BIT_CAPACITY && symbols[0] == BWE_TWCC_NOT_RECEIVED
+        && (statuses == NULL || have >= max_statuses)) {
+      /* a run of lost packets, none of them to write out */
+      have += (uint32_t) n;
+      continue;
+    }
     for (int i = 0; i < n; i++, have++) {
       uint8_t symbol = symbols[i % ONE_BIT_CAPACITY];
       int16_t delta = 0;

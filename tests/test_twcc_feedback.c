@@ -290,8 +290,19 @@ START_TEST (test_limits)
     const uint16_t seqs[] = { 0, 0x8000, 0xFFFE };
     const int64_t times[] = { 0, 1 * MS, 2 * MS };
 
+    BweTwccInfo info;
+
     ck_assert_uint_gt (len, 0);
     assert_round_trip (out, len, seqs, times, 3);
+    /* Without statuses to write, or room for only the first two, the runs
+     * of lost packets are counted, not walked: the same totals. */
+    ck_assert_int_eq (bwe_twcc_parse (out, len, &info, NULL, 0), 0xFFFF);
+    ck_assert_uint_eq (info.num_received, 3);
+    ck_assert (info.has_deltas);
+    ck_assert_int_eq (bwe_twcc_parse (out, len, &info, st, 2), 0xFFFF);
+    ck_assert_uint_eq (info.num_received, 3);
+    ck_assert_int_eq (st[0].symbol, BWE_TWCC_SMALL_DELTA);
+    ck_assert_int_eq (st[1].symbol, BWE_TWCC_NOT_RECEIVED);
   }
 
   /* The largest delta: 32767 ticks (8.19175 s). */
