@@ -109,8 +109,9 @@ window_totals (BweRateStatistics * rs, uint64_t * sum, uint64_t * samples)
   *samples = rs->total_samples - bucket_at (rs, pos)->samples_before;
 }
 
-void
-bwe_rate_statistics_erase_old (BweRateStatistics * rs, int64_t now_ms)
+/* EraseOld(now_ms). */
+static void
+erase_old (BweRateStatistics * rs, int64_t now_ms)
 {
   const int64_t new_floor = now_ms - rs->window_ms + 1;
 
@@ -174,7 +175,7 @@ void
 bwe_rate_statistics_update (BweRateStatistics * rs, int64_t count,
     int64_t now_ms)
 {
-  bwe_rate_statistics_erase_old (rs, now_ms);
+  erase_old (rs, now_ms);
   bwe_rate_statistics_update_erased (rs, count, now_ms);
 }
 
@@ -185,7 +186,7 @@ active_window (BweRateStatistics * rs, int64_t now_ms)
   int active_window_size = 0;
   uint64_t sum, samples;
 
-  bwe_rate_statistics_erase_old (rs, now_ms);
+  erase_old (rs, now_ms);
   if (rs->newest_timestamp == INT64_MIN || rs->overflow)
     return 0;
   /* The stream started before the window. */

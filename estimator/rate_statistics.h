@@ -6,7 +6,7 @@
  * bucket records the running totals before it, so a window's sum and sample
  * count are differences of totals and leaving the window costs nothing:
  * erasing is only raising a floor on the live buckets' times, and the buckets
- * under the floor are dropped in one binary search when the ring fills.
+ * under the floor are dropped in one search when the ring fills.
  *
  * That floor is exact: bucket times increase along the ring (a new bucket is
  * opened only past the newest), so each EraseOld(now) keeps the buckets at or
@@ -70,9 +70,6 @@ void bwe_rate_statistics_init (BweRateStatistics * rs, int64_t window_ms,
 
 /* Reset(): forgets every sample. */
 void bwe_rate_statistics_reset (BweRateStatistics * rs);
-
-/* EraseOld(now_ms). */
-void bwe_rate_statistics_erase_old (BweRateStatistics * rs, int64_t now_ms);
 
 /* Update(count, now_ms) when EraseOld(now_ms) has just been done (by
  * bwe_rate_statistics_available() at the same time, or a Reset()). */
