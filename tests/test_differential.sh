@@ -4,7 +4,7 @@
 # generated traces: every --sync answer (updated, signalled bitrate,
 # LatestEstimate, detector state), every estimate change, every REMB and every
 # detector state change must be the same, line for line.  The model itself
-# reproduces libwebrtc's outputs on the parity-dev traces (test_model_parity.sh).
+# reproduces libwebrtc's outputs on the parity traces (test_model_parity.sh).
 # Usage: test_differential.sh BWE_REPLAY [LINES [SEED...]]
 # A seed cN is the generator's garbage ("chaos") trace N.  The default is 3000
 # lines, seven seeds whose traces change the detector's state often and three

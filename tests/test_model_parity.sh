@@ -1,15 +1,23 @@
 #!/bin/sh
 # The oracle of test_differential.sh checked against libwebrtc itself:
 # rbe_model.py must reproduce libwebrtc's estimates, REMBs and detector states
-# on the four parity-dev traces, line for line.
+# on the four parity traces, line for line.
 # Usage: test_model_parity.sh DATA_DIR
 set -u
 data=$1
 here=$(dirname "$0")
 if [ ! -d "$data" ]; then
-  echo "parity data not found at $data" >&2
-  exit 77
+  echo "FAIL: parity data not found at $data (tests/data/parity in the tree)" >&2
+  exit 1
 fi
+for seed in 101 102 103 104; do
+  for f in seed$seed.trace.gz seed$seed.ref seed$seed.remb seed$seed.states; do
+    if [ ! -f "$data/$f" ]; then
+      echo "FAIL: parity data file $data/$f is missing" >&2
+      exit 1
+    fi
+  done
+done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Parity with libwebrtc: bwe-replay must reproduce, line for line, what
-# libwebrtc (~M112) produced on the parity-dev traces: the signalled bitrates
+# libwebrtc (~M112) produced on the parity traces: the signalled bitrates
 # (.ref), the REMBs its RembThrottler sends (.remb) and the detector's state
 # changes (.states).
 # Usage: test_parity.sh BWE_REPLAY DATA_DIR
@@ -8,9 +8,17 @@ set -u
 replay=$1
 data=$2
 if [ ! -d "$data" ]; then
-  echo "parity data not found at $data" >&2
-  exit 77
+  echo "FAIL: parity data not found at $data (tests/data/parity in the tree)" >&2
+  exit 1
 fi
+for seed in 101 102 103 104; do
+  for f in seed$seed.trace.gz seed$seed.ref seed$seed.remb seed$seed.states; do
+    if [ ! -f "$data/$f" ]; then
+      echo "FAIL: parity data file $data/$f is missing" >&2
+      exit 1
+    fi
+  done
+done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0

@@ -230,7 +230,7 @@ def tshark_check(packets, what):
     """tshark decodes every packet as RTCP feedback with FMT 15, no
     malformed packet, no expert warning or error."""
     if shutil.which("tshark") is None:
-        print("  tshark not installed: decoding not checked")
+        check(False, "tshark not installed (tools/setup.sh installs it)")
         return
     with tempfile.TemporaryDirectory() as tmp:
         pcap = os.path.join(tmp, "rtcp.pcap")

@@ -1,10 +1,10 @@
-/* Parity with libwebrtc's RemoteEstimatorProxy on the parity-dev traces:
+/* Parity with libwebrtc's RemoteEstimatorProxy on the parity traces:
  * every feedback packet libwebrtc sent (seedN.twccref) must come out of
  * bwe-replay --twcc with the same bytes at the same time.  libwebrtc's
  * reference stops at its last Process(); the tail flushed at end of input is
  * checked on its own: it decodes, and over the whole run every packet of the
  * trace is reported received, at its arrival time to half a tick.
- * PARITY_DIR names the folder (../shared/data/parity-dev from the repo). */
+ * PARITY_DIR names the folder (tests/data/parity). */
 #include <check.h>
 #include <stdbool.h>
 #include <stdio.h>

@@ -41,8 +41,8 @@ def write_pcap(path, packets):
 
 def main():
     if shutil.which("tshark") is None:
-        print("tshark not installed: skipped")
-        return 77
+        print("FAIL: tshark not installed (tools/setup.sh installs it)")
+        return 1
     replay, traces = sys.argv[1], sys.argv[2:]
     failed = False
     for trace in traces:

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bwe-replay --twcc against libwebrtc's feedback on the parity-dev traces: the
+# bwe-replay --twcc against libwebrtc's feedback on the parity traces: the
 # same lines (time_ms, bytes) for every packet libwebrtc sent, then at least
 # one flushed tail packet.  Usage: twcc_replay_cli.sh BWE_REPLAY PARITY_DIR
 set -eu
