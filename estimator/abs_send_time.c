@@ -22,3 +22,13 @@ bwe_abs_send_time_add (uint32_t a, uint32_t b)
 {
   return (a + b) & BWE_ABS_SEND_TIME_MASK;
 }
+
+uint32_t
+bwe_abs_send_time_from_ntp (uint64_t ntp_uq32_32)
+{
+  /* 32 - 18 = 14 fraction bits dropped; the half bit decides the rounding
+   * (added after the shift, so that no NTP time overflows) */
+  uint64_t ticks = (ntp_uq32_32 >> 14) + ((ntp_uq32_32 >> 13) & 1u);
+
+  return (uint32_t) (ticks & BWE_ABS_SEND_TIME_MASK);
+}

@@ -42,6 +42,13 @@ bwe_abs_send_time_delta_ms (uint32_t upshifted_ts_delta)
  * 24-bit value, ((t << 18) + denom / 2) / denom masked to 24 bits. */
 uint32_t bwe_abs_send_time_from_fraction (int64_t t, int64_t denom);
 
+/* abs-capture-time (http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time)
+ * carries a UQ32.32 NTP time; abs-send-time is the same clock's bits 14..37 (6
+ * bits of seconds, 18 of fraction).  Rounded to the nearest 2^-18 s, as
+ * libwebrtc rounds the send times it writes (AbsoluteSendTime::To24Bits), so
+ * an NTP time of exactly (abs24 << 14) gives abs24 back. */
+uint32_t bwe_abs_send_time_from_ntp (uint64_t ntp_uq32_32);
+
 /* (a + b) & 0xFFFFFF */
 uint32_t bwe_abs_send_time_add (uint32_t a, uint32_t b);
 

@@ -1,5 +1,7 @@
 #include "rtp_parse.h"
 
+#include "abs_send_time.h"
+
 #define RTP_VERSION 2
 /* RFC 5761 section 4: with RTCP on the RTP port, payload types 64..95 must not
  * be used, as RTCP packet types 192..223 read as them: SR..APP (72..76), and the
@@ -40,6 +42,33 @@ read_u32 (const uint8_t * p)
       ((uint32_t) p[2] << 8) | p[3];
 }
 
+static uint64_t
+read_u64 (const uint8_t * p)
+{
+  return ((uint64_t) read_u32 (p) << 32) | read_u32 (p + 4);
+}
+
+/* abs-capture-time: 8 bytes of capture time, or 16 with the clock offset. */
+static BweRtpParseResult
+take_abs_capture_time (const uint8_t * data, size_t size, BweRtpPacket * out)
+{
+  if (size != BWE_RTP_ABS_CAPTURE_TIME_SIZE
+      && size != BWE_RTP_ABS_CAPTURE_TIME_WITH_OFFSET_SIZE)
+    return BWE_RTP_EXT_WRONG_SIZE;
+  out->abs_capture_time = read_u64 (data);
+  out->has_abs_capture_time = true;
+  if (size == BWE_RTP_ABS_CAPTURE_TIME_WITH_OFFSET_SIZE) {
+    /* two's complement Q32.32; converted without relying on
+     * implementation-defined unsigned-to-signed conversion */
+    uint64_t raw = read_u64 (data + 8);
+
+    out->capture_clock_offset = raw <= INT64_MAX ? (int64_t) raw :
+        -(int64_t) (~raw) - 1;
+    out->has_capture_clock_offset = true;
+  }
+  return BWE_RTP_OK;
+}
+
 /* One extension element: keeps the first occurrence of each mapped id, as a
  * second copy of the same id is not allowed by RFC 8285 anyway. */
 static BweRtpParseResult
@@ -57,6 +86,8 @@ take_element (const BweRtpExtMap * map, uint8_t id, const uint8_t * data,
       return BWE_RTP_EXT_WRONG_SIZE;
     out->transport_seq = read_u16 (data);
     out->has_transport_seq = true;
+  } else if (id == map->abs_capture_time_id && !out->has_abs_capture_time) {
+    return take_abs_capture_time (data, size, out);
   }
   return BWE_RTP_OK;
 }
@@ -122,7 +153,7 @@ BweRtpParseResult
 bwe_rtp_parse (const uint8_t * buf, size_t len, const BweRtpExtMap * map,
     BweRtpPacket * out)
 {
-  static const BweRtpExtMap no_map = { 0, 0 };
+  static const BweRtpExtMap no_map = { 0, 0, 0 };
   size_t pos, csrc_bytes;
   bool has_padding, has_ext;
 
@@ -133,6 +164,10 @@ bwe_rtp_parse (const uint8_t * buf, size_t len, const BweRtpExtMap * map,
   out->has_transport_seq = false;
   out->abs_send_time = 0;
   out->transport_seq = 0;
+  out->has_abs_capture_time = false;
+  out->abs_capture_time = 0;
+  out->has_capture_clock_offset = false;
+  out->capture_clock_offset = 0;
 
   if (len < BWE_RTP_FIXED_HEADER_SIZE)
     return BWE_RTP_TOO_SHORT;
@@ -191,6 +226,20 @@ bwe_rtp_parse (const uint8_t * buf, size_t len, const BweRtpExtMap * map,
   }
   out->payload_size = len - pos - out->padding_size;
   return BWE_RTP_OK;
+}
+
+BweSendTimeSource
+bwe_rtp_send_time (const BweRtpPacket * pkt, uint32_t * abs24)
+{
+  if (pkt->has_abs_send_time) {
+    *abs24 = pkt->abs_send_time;
+    return BWE_SEND_TIME_ABS_SEND_TIME;
+  }
+  if (pkt->has_abs_capture_time) {
+    *abs24 = bwe_abs_send_time_from_ntp (pkt->abs_capture_time);
+    return BWE_SEND_TIME_ABS_CAPTURE_TIME;
+  }
+  return BWE_SEND_TIME_NONE;
 }
 
 const char *

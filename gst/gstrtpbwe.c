@@ -15,6 +15,9 @@
  *   detection) and sends REMB (RTCP PSFB FMT 15) through libwebrtc's REMB
  *   throttling: the first value, then at most every 200 ms, at once on a
  *   drop of 3 % or more;
+ * - without abs-send-time but with abs-capture-time (a UQ32.32 NTP capture
+ *   time) it does the same with the capture time taken to abs-send-time's
+ *   6.18 format (#GstRtpBwe:abs-capture-time-id);
  * - with transport-wide sequence numbers it sends transport-wide congestion
  *   control feedback (RTCP RTPFB FMT 15) as libwebrtc's RemoteEstimatorProxy,
  *   every 100 ms of arrival time.
@@ -100,6 +103,8 @@ GST_DEBUG_CATEGORY_STATIC (rtpbwe_debug);
     "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 #define TRANSPORT_CC_URI \
     "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+#define ABS_CAPTURE_TIME_URI \
+    "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
 
 #define DEFAULT_ESTIMATOR GST_RTP_BWE_ESTIMATOR_KALMAN
 #define DEFAULT_FEEDBACK GST_RTP_BWE_FEEDBACK_AUTO
@@ -170,6 +175,9 @@ enum
   STAT_TWCC_PACKETS,
   STAT_ABS_SEND_TIME_ID,
   STAT_TRANSPORT_CC_ID,
+  STAT_PACKETS_ABS_SEND_TIME,
+  STAT_PACKETS_ABS_CAPTURE_TIME,
+  STAT_ABS_CAPTURE_TIME_ID,
   STAT_SSRCS,
   STAT_NUM
 };
@@ -190,6 +198,9 @@ static const gchar *const stat_names[STAT_NUM] = {
   "twcc-packets",
   "abs-send-time-id",
   "transport-cc-id",
+  "packets-abs-send-time",
+  "packets-abs-capture-time",
+  "abs-capture-time-id",
   "ssrcs",
 };
 
@@ -215,6 +226,7 @@ enum
   PROP_RTP_SESSION,
   PROP_ESTIMATED_BITRATE,
   PROP_STATS,
+  PROP_ABS_CAPTURE_TIME_ID,
 };
 
 static GParamSpec *pspec_estimated_bitrate;
@@ -244,6 +256,7 @@ struct _GstRtpBwe
   GstRtpBweFeedback feedback;
   guint abs_send_time_id;
   guint transport_cc_id;
+  guint abs_capture_time_id;
   guint min_bitrate;
   guint max_bitrate;
   guint rtt;
@@ -256,6 +269,7 @@ struct _GstRtpBwe
   /* ids found in the caps */
   guint caps_abs_send_time_id;
   guint caps_transport_cc_id;
+  guint caps_abs_capture_time_id;
 
   /* estimation */
   BweRemoteEstimator *estimator;
@@ -273,6 +287,9 @@ struct _GstRtpBwe
   guint64 bytes;
   guint64 packets_estimated;
   guint64 packets_twcc;
+  /* of packets_estimated, by where the send time came from */
+  guint64 packets_abs_send_time;
+  guint64 packets_abs_capture_time;
   guint64 skipped[SKIP_NUM];
   guint64 duplicates;
   guint64 reordered;
@@ -414,6 +431,8 @@ gst_rtp_bwe_reset_locked (GstRtpBwe * self, gboolean all)
     self->bytes = 0;
     self->packets_estimated = 0;
     self->packets_twcc = 0;
+    self->packets_abs_send_time = 0;
+    self->packets_abs_capture_time = 0;
     memset (self->skipped, 0, sizeof self->skipped);
     self->duplicates = 0;
     self->reordered = 0;
@@ -595,6 +614,8 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
   gint64 arrival_us;
   gsize payload;
   gboolean to_estimator, to_twcc;
+  BweSendTimeSource send_time_source;
+  guint32 send_time = 0;
 
   self->packets++;
   self->bytes += size;
@@ -603,6 +624,8 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
       ext_id_locked (self->abs_send_time_id, self->caps_abs_send_time_id);
   map.transport_seq_id =
       ext_id_locked (self->transport_cc_id, self->caps_transport_cc_id);
+  map.abs_capture_time_id =
+      ext_id_locked (self->abs_capture_time_id, self->caps_abs_capture_time_id);
   r = bwe_rtp_parse (data, size, &map, &pkt);
   if (r != BWE_RTP_OK) {
     self->skipped[r]++;
@@ -629,7 +652,9 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
    * time, so first the ones due before this packet */
   twcc_process_locked (self, out, arrival_us, FALSE);
 
-  if (!pkt.has_abs_send_time && !pkt.has_transport_seq) {
+  /* abs-send-time, else abs-capture-time taken to 6.18 */
+  send_time_source = bwe_rtp_send_time (&pkt, &send_time);
+  if (send_time_source == BWE_SEND_TIME_NONE && !pkt.has_transport_seq) {
     self->skipped[SKIP_NO_EXTENSION]++;
     GST_LOG_OBJECT (self, "skipped: no known extension");
     return;
@@ -640,10 +665,11 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
     /* ReceiveSideCongestionController: transport-wide packets go to the
      * feedback proxy only */
     to_twcc = pkt.has_transport_seq;
-    to_estimator = !pkt.has_transport_seq && pkt.has_abs_send_time;
+    to_estimator = !pkt.has_transport_seq
+        && send_time_source != BWE_SEND_TIME_NONE;
   } else {
     to_twcc = pkt.has_transport_seq && wants_twcc (self->feedback);
-    to_estimator = pkt.has_abs_send_time;
+    to_estimator = send_time_source != BWE_SEND_TIME_NONE;
   }
 
   if (to_twcc) {
@@ -664,8 +690,12 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
       self->rtt_changed = FALSE;
     }
     bwe_remote_estimator_incoming_packet (self->estimator, arrival_us,
-        arrival_us, pkt.abs_send_time, payload, pkt.ssrc, &upd);
+        arrival_us, send_time, payload, pkt.ssrc, &upd);
     self->packets_estimated++;
+    if (send_time_source == BWE_SEND_TIME_ABS_SEND_TIME)
+      self->packets_abs_send_time++;
+    else
+      self->packets_abs_capture_time++;
 
     if (upd.updated) {
       guint32 incoming = 0;
@@ -950,7 +980,7 @@ static void
 read_extmap (GstRtpBwe * self, GstCaps * caps)
 {
   GstStructure *s;
-  guint abs_id = 0, twcc_id = 0;
+  guint abs_id = 0, twcc_id = 0, capture_id = 0;
   gint i, n;
 
   if (gst_caps_get_size (caps) == 0)
@@ -986,13 +1016,16 @@ read_extmap (GstRtpBwe * self, GstCaps * caps)
       abs_id = (guint) id;
     else if (g_ascii_strcasecmp (uri, TRANSPORT_CC_URI) == 0)
       twcc_id = (guint) id;
+    else if (g_ascii_strcasecmp (uri, ABS_CAPTURE_TIME_URI) == 0)
+      capture_id = (guint) id;
   }
 
-  GST_DEBUG_OBJECT (self, "caps ids: abs-send-time %u, transport-cc %u",
-      abs_id, twcc_id);
+  GST_DEBUG_OBJECT (self, "caps ids: abs-send-time %u, transport-cc %u, "
+      "abs-capture-time %u", abs_id, twcc_id, capture_id);
   GST_OBJECT_LOCK (self);
   self->caps_abs_send_time_id = abs_id;
   self->caps_transport_cc_id = twcc_id;
+  self->caps_abs_capture_time_id = capture_id;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -1234,7 +1267,14 @@ get_stats (GstRtpBwe * self)
       stat_quarks[STAT_ABS_SEND_TIME_ID], G_TYPE_UINT,
       ext_id_locked (self->abs_send_time_id, self->caps_abs_send_time_id),
       stat_quarks[STAT_TRANSPORT_CC_ID], G_TYPE_UINT,
-      ext_id_locked (self->transport_cc_id, self->caps_transport_cc_id), NULL);
+      ext_id_locked (self->transport_cc_id, self->caps_transport_cc_id),
+      stat_quarks[STAT_PACKETS_ABS_SEND_TIME], G_TYPE_UINT64,
+      self->packets_abs_send_time,
+      stat_quarks[STAT_PACKETS_ABS_CAPTURE_TIME], G_TYPE_UINT64,
+      self->packets_abs_capture_time,
+      stat_quarks[STAT_ABS_CAPTURE_TIME_ID], G_TYPE_UINT,
+      ext_id_locked (self->abs_capture_time_id,
+          self->caps_abs_capture_time_id), NULL);
   for (i = 1; i < SKIP_NUM; i++)
     gst_structure_id_set (s, skip_quarks[i], G_TYPE_UINT64, self->skipped[i],
         NULL);
@@ -1275,6 +1315,9 @@ gst_rtp_bwe_set_property (GObject * object, guint prop_id,
       break;
     case PROP_TRANSPORT_CC_ID:
       self->transport_cc_id = g_value_get_uint (value);
+      break;
+    case PROP_ABS_CAPTURE_TIME_ID:
+      self->abs_capture_time_id = g_value_get_uint (value);
       break;
     case PROP_MIN_BITRATE:
       self->min_bitrate = g_value_get_uint (value);
@@ -1327,6 +1370,9 @@ gst_rtp_bwe_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_TRANSPORT_CC_ID:
       g_value_set_uint (value, self->transport_cc_id);
       break;
+    case PROP_ABS_CAPTURE_TIME_ID:
+      g_value_set_uint (value, self->abs_capture_time_id);
+      break;
     case PROP_MIN_BITRATE:
       g_value_set_uint (value, self->min_bitrate);
       break;
@@ -1376,6 +1422,7 @@ gst_rtp_bwe_change_state (GstElement * element, GstStateChange transition)
       GST_OBJECT_LOCK (self);
       self->caps_abs_send_time_id = 0;
       self->caps_transport_cc_id = 0;
+      self->caps_abs_capture_time_id = 0;
       GST_OBJECT_UNLOCK (self);
       break;
     default:
@@ -1480,6 +1527,22 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
           "from the caps (extmap-N)", 0, MAX_EXT_ID, DEFAULT_EXT_ID,
           rw | GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstRtpBwe:abs-capture-time-id:
+   *
+   * Id of abs-capture-time, for senders that stamp it and no abs-send-time:
+   * such packets are estimated from their capture time taken to the 6.18
+   * format of abs-send-time (the capture clock offset of the 16-byte form
+   * is not applied).  A capture time includes the sender's encoding and
+   * packetization jitter, which the estimator then reads as path delay.
+   * abs-send-time wins when a packet carries both.
+   */
+  g_object_class_install_property (gobject_class, PROP_ABS_CAPTURE_TIME_ID,
+      g_param_spec_uint ("abs-capture-time-id", "abs-capture-time id",
+          "RTP header extension id of abs-capture-time, the send time of "
+          "packets without abs-send-time; 0 takes it from the caps (extmap-N)",
+          0, MAX_EXT_ID, DEFAULT_EXT_ID, rw | GST_PARAM_MUTABLE_PLAYING));
+
   g_object_class_install_property (gobject_class, PROP_MIN_BITRATE,
       g_param_spec_uint ("min-bitrate", "Minimum bitrate",
           "Lowest estimate in bit/s (libwebrtc: 5000); applies from the next "
@@ -1558,7 +1621,9 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
           "no-extension), duplicates, reordered, seq-jumps (counted, still "
           "estimated), ssrcs, state, estimated-bitrate, incoming-bitrate "
           "(bit/s), remb-packets, twcc-packets, abs-send-time-id, "
-          "transport-cc-id", GST_TYPE_STRUCTURE,
+          "transport-cc-id, packets-abs-send-time and "
+          "packets-abs-capture-time (estimated from each extension), "
+          "abs-capture-time-id", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -1614,6 +1679,7 @@ gst_rtp_bwe_init (GstRtpBwe * self)
   self->feedback = DEFAULT_FEEDBACK;
   self->abs_send_time_id = DEFAULT_EXT_ID;
   self->transport_cc_id = DEFAULT_EXT_ID;
+  self->abs_capture_time_id = DEFAULT_EXT_ID;
   self->min_bitrate = DEFAULT_MIN_BITRATE;
   self->max_bitrate = DEFAULT_MAX_BITRATE;
   self->rtt = DEFAULT_RTT;

@@ -3,9 +3,11 @@
 #include <check.h>
 #include <string.h>
 
+#include "abs_send_time.h"
 #include "rtp_parse.h"
 
-static const BweRtpExtMap map = { 3, 5 };
+/* abs-send-time 3, transport sequence 5, abs-capture-time 7 */
+static const BweRtpExtMap map = { 3, 5, 7 };
 
 /* V=2, X=1, PT 96, seq 0x1234, ts 0x01020304, SSRC 0xdeadbeef, one-byte
  * extension block of 2 words: abs-send-time (id 3, 3 bytes) and transport
@@ -69,7 +71,7 @@ END_TEST
 
 START_TEST (test_unmapped_ids_ignored)
 {
-  BweRtpExtMap other = { 4, 6 };
+  BweRtpExtMap other = { 4, 6, 8 };
   BweRtpPacket p;
 
   ck_assert_int_eq (bwe_rtp_parse (one_byte_pkt, sizeof one_byte_pkt, &other,
@@ -248,6 +250,139 @@ START_TEST (test_wrong_size)
 }
 END_TEST
 
+/* abs-capture-time, 8-byte form (one-byte header, id 7, length 8):
+ * NTP 0xe9a1b2c3.40000000 = 3,919,688,387.25 s; no abs-send-time. */
+static const uint8_t capture8_pkt[] = {
+  0x90, 0x60, 0x00, 0x10, 0, 0, 0x0b, 0xb8, 0, 0, 0, 0x42,
+  0xbe, 0xde, 0x00, 0x03,
+  0x77, 0xe9, 0xa1, 0xb2, 0xc3, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x11, 0x22,
+};
+
+/* The 16-byte form (one-byte header, id 7, length 16) with a clock offset of
+ * -0.5 s (Q32.32 0xffffffff.80000000), then abs-send-time 0x123456 (id 3). */
+static const uint8_t capture16_pkt[] = {
+  0x90, 0x60, 0x00, 0x11, 0, 0, 0x0b, 0xb8, 0, 0, 0, 0x42,
+  0xbe, 0xde, 0x00, 0x06,
+  0x7f, 0xe9, 0xa1, 0xb2, 0xc3, 0x40, 0x00, 0x20, 0x00,
+  0xff, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00,
+  0x32, 0x12, 0x34, 0x56, 0x00, 0x00, 0x00,
+  0x11, 0x22,
+};
+
+/* The 16-byte form with two-byte headers (profile 0x1000, id 7, length 16):
+ * NTP 0x0000003f.ffffe000, offset +1.25 s. */
+static const uint8_t capture16_two_byte_pkt[] = {
+  0x90, 0x60, 0x00, 0x12, 0, 0, 0x0b, 0xb8, 0, 0, 0, 0x42,
+  0x10, 0x00, 0x00, 0x05,
+  0x07, 0x10, 0x00, 0x00, 0x00, 0x3f, 0xff, 0xff, 0xe0, 0x00,
+  0x00, 0x00, 0x00, 0x01, 0x40, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x11, 0x22,
+};
+
+START_TEST (test_abs_capture_time_8)
+{
+  BweRtpPacket p;
+  uint32_t abs24 = 0;
+
+  ck_assert_int_eq (parse_copy (capture8_pkt, sizeof capture8_pkt, &p),
+      BWE_RTP_OK);
+  ck_assert_uint_eq (p.header_size, 28);
+  ck_assert_uint_eq (p.payload_size, 2);
+  ck_assert (!p.has_abs_send_time);
+  ck_assert (p.has_abs_capture_time);
+  ck_assert_uint_eq (p.abs_capture_time, 0xe9a1b2c340000000ull);
+  ck_assert (!p.has_capture_clock_offset);
+  ck_assert_int_eq (p.capture_clock_offset, 0);
+  /* 6 low bits of the seconds (0xc3 & 0x3f = 3) and 18 of the fraction
+   * (0.25 = 0x10000): 3 << 18 | 0x10000 */
+  ck_assert_int_eq (bwe_rtp_send_time (&p, &abs24),
+      BWE_SEND_TIME_ABS_CAPTURE_TIME);
+  ck_assert_uint_eq (abs24, 0x0d0000);
+}
+END_TEST
+
+START_TEST (test_abs_capture_time_16)
+{
+  BweRtpPacket p;
+  uint32_t abs24 = 0;
+
+  ck_assert_int_eq (parse_copy (capture16_pkt, sizeof capture16_pkt, &p),
+      BWE_RTP_OK);
+  ck_assert_uint_eq (p.header_size, 40);
+  ck_assert_uint_eq (p.payload_size, 2);
+  ck_assert (p.has_abs_capture_time);
+  /* fraction 0x40002000: the half tick (bit 13) rounds up */
+  ck_assert_uint_eq (p.abs_capture_time, 0xe9a1b2c340002000ull);
+  ck_assert (p.has_capture_clock_offset);
+  ck_assert_int_eq (p.capture_clock_offset, -(INT64_C (1) << 31));
+  /* abs-send-time, when there, is the send time */
+  ck_assert (p.has_abs_send_time);
+  ck_assert_int_eq (bwe_rtp_send_time (&p, &abs24),
+      BWE_SEND_TIME_ABS_SEND_TIME);
+  ck_assert_uint_eq (abs24, 0x123456);
+  p.has_abs_send_time = false;
+  ck_assert_int_eq (bwe_rtp_send_time (&p, &abs24),
+      BWE_SEND_TIME_ABS_CAPTURE_TIME);
+  ck_assert_uint_eq (abs24, 0x0d0001);
+
+  ck_assert_int_eq (parse_copy (capture16_two_byte_pkt,
+          sizeof capture16_two_byte_pkt, &p), BWE_RTP_OK);
+  ck_assert_uint_eq (p.header_size, 36);
+  ck_assert_uint_eq (p.abs_capture_time, 0x0000003fffffe000ull);
+  ck_assert_int_eq (p.capture_clock_offset, INT64_C (0x140000000));
+  ck_assert_int_eq (bwe_rtp_send_time (&p, &abs24),
+      BWE_SEND_TIME_ABS_CAPTURE_TIME);
+  /* 63.9999981 s: 0xffffff.8 ticks, the half rounds up and wraps to 0 */
+  ck_assert_uint_eq (abs24, 0);
+}
+END_TEST
+
+START_TEST (test_abs_capture_time_wrong_size)
+{
+  uint8_t pkt[sizeof capture8_pkt];
+  BweRtpPacket p;
+  uint32_t abs24 = 77;
+
+  /* 7 and 9 bytes: neither form */
+  memcpy (pkt, capture8_pkt, sizeof pkt);
+  pkt[16] = 0x76;
+  ck_assert_int_eq (parse_copy (pkt, sizeof pkt, &p), BWE_RTP_EXT_WRONG_SIZE);
+  pkt[16] = 0x78;
+  ck_assert_int_eq (parse_copy (pkt, sizeof pkt, &p), BWE_RTP_EXT_WRONG_SIZE);
+  /* not mapped: ignored, no send time */
+  ck_assert_int_eq (bwe_rtp_parse (capture8_pkt, sizeof capture8_pkt, NULL,
+          &p), BWE_RTP_OK);
+  ck_assert (!p.has_abs_capture_time);
+  ck_assert_int_eq (bwe_rtp_send_time (&p, &abs24), BWE_SEND_TIME_NONE);
+  ck_assert_uint_eq (abs24, 77);
+}
+END_TEST
+
+START_TEST (test_abs_send_time_from_ntp)
+{
+  /* bits 14..37 of the NTP time */
+  ck_assert_uint_eq (bwe_abs_send_time_from_ntp (0), 0);
+  ck_assert_uint_eq (bwe_abs_send_time_from_ntp (0x0000000100000000ull),
+      1u << 18);
+  ck_assert_uint_eq (bwe_abs_send_time_from_ntp (0x0000004000000000ull), 0);
+  /* 63.999... s is the largest value; 64 s wraps to 0 */
+  ck_assert_uint_eq (bwe_abs_send_time_from_ntp (0x0000003fffffc000ull),
+      0xffffff);
+  /* rounding at the half tick (2^13 of 2^14): below, at, and the wrap */
+  ck_assert_uint_eq (bwe_abs_send_time_from_ntp (0x0000000000001fffull), 0);
+  ck_assert_uint_eq (bwe_abs_send_time_from_ntp (0x0000000000002000ull), 1);
+  ck_assert_uint_eq (bwe_abs_send_time_from_ntp (0x0000003fffffe000ull), 0);
+  /* no overflow at the top of the NTP range */
+  ck_assert_uint_eq (bwe_abs_send_time_from_ntp (UINT64_MAX), 0);
+  ck_assert_uint_eq (bwe_abs_send_time_from_ntp (UINT64_MAX - 0x2000),
+      0xffffff);
+  /* (abs24 << 14) plus any whole seconds above 63 comes back as abs24 */
+  ck_assert_uint_eq (bwe_abs_send_time_from_ntp ((0xabcdefull << 14) |
+          (0xe9a1b2c0ull << 32)), 0xabcdef);
+}
+END_TEST
+
 START_TEST (test_names)
 {
   ck_assert_str_eq (bwe_rtp_parse_result_name (BWE_RTP_OK), "ok");
@@ -278,6 +413,10 @@ rtp_parse_suite (void)
   tcase_add_test (tc, test_element_past_end);
   tcase_add_test (tc, test_reserved_id);
   tcase_add_test (tc, test_wrong_size);
+  tcase_add_test (tc, test_abs_capture_time_8);
+  tcase_add_test (tc, test_abs_capture_time_16);
+  tcase_add_test (tc, test_abs_capture_time_wrong_size);
+  tcase_add_test (tc, test_abs_send_time_from_ntp);
   tcase_add_test (tc, test_names);
   suite_add_tcase (s, tc);
   return s;

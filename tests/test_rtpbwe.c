@@ -14,6 +14,11 @@
 #define TWCC_URI \
     "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
 #define CAPS_AST3 "application/x-rtp, extmap-3=(string)" AST_URI
+#define ACT_URI "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
+#define CAPS_ACT7 "application/x-rtp, extmap-7=(string)" ACT_URI
+/* NTP seconds of the capture times written: a multiple of 64, so that the
+ * 6.18 part (bits 14..37) is the abs-send-time alone */
+#define NTP_BASE (G_GUINT64_CONSTANT (0xe9a1b2c0) << 32)
 #define NO_EXT -1
 
 typedef struct
@@ -97,6 +102,49 @@ rtp_packet (guint32 ssrc, guint16 seq, gint64 abs24, gint twcc_seq,
   g_free (d);
   GST_BUFFER_DTS (buf) = dts;
   return buf;
+}
+
+/* An RTP packet whose only extension is abs-capture-time (id, one-byte
+ * header): the 8-byte form, or the 16-byte one with a clock offset. */
+static GstBuffer *
+act_packet (guint32 ssrc, guint16 seq, guint64 ntp, gboolean with_offset,
+    gint64 offset, gsize payload, GstClockTime dts, guint8 id)
+{
+  gsize ext_len = with_offset ? 17 : 9;
+  gsize words = (ext_len + 3) / 4;
+  gsize size = 12 + 4 + 4 * words + payload;
+  guint8 *d = g_malloc0 (size);
+  GstBuffer *buf;
+
+  d[0] = 0x90;
+  d[1] = 96;
+  GST_WRITE_UINT16_BE (d + 2, seq);
+  GST_WRITE_UINT32_BE (d + 4, seq * 3000u);
+  GST_WRITE_UINT32_BE (d + 8, ssrc);
+  GST_WRITE_UINT16_BE (d + 12, 0xBEDE);
+  GST_WRITE_UINT16_BE (d + 14, words);
+  d[16] = (guint8) ((id << 4) | (ext_len - 2));
+  GST_WRITE_UINT64_BE (d + 17, ntp);
+  if (with_offset)
+    GST_WRITE_UINT64_BE (d + 25, (guint64) offset);
+  buf = gst_buffer_new_wrapped (d, size);
+  GST_BUFFER_DTS (buf) = dts;
+  return buf;
+}
+
+/* The parity traces' abs-send-time as a capture time: 8- and 16-byte forms
+ * in turn, the offset changing at every packet (it must not be applied), and
+ * the NTP time anywhere within half a 6.18 tick (2^13 of 2^32 s) of the
+ * abs-send-time, which rounds to it. */
+static GstBuffer *
+act_packet_from_abs24 (guint32 ssrc, guint16 seq, guint32 abs24, guint n,
+    gsize payload, GstClockTime dts)
+{
+  gint64 jitter = (gint64) ((n * 7919u) % 0x4000u) - 0x2000;
+  guint64 ntp = NTP_BASE + ((guint64) abs24 << 14) + (guint64) jitter;
+
+  return act_packet (ssrc, seq, ntp, n % 2 == 1,
+      ((gint64) n - 1000) * (1 << 20), payload, dts, 7);
 }
 
 static GstBuffer *
@@ -598,10 +646,13 @@ read_seed_file (const gchar * seed, const gchar * suffix)
 /* The four parity traces (several streams, capacity steps, loss, reordering
  * jitter, silences, abs-send-time wraps) as RTP through the element: the estimate changes are libwebrtc's .ref line for
  * line (time = arrival rounded to ms, as libwebrtc receives it) and the
- * REMBs its .remb. */
+ * REMBs its .remb.  Iterations from G_N_ELEMENTS (seeds) on carry the same
+ * send times in abs-capture-time only (id 7 from the caps), and must give
+ * the very same estimates and REMBs. */
 START_TEST (test_parity_seeds)
 {
-  const gchar *seed = seeds[_i];
+  const gchar *seed = seeds[_i % G_N_ELEMENTS (seeds)];
+  gboolean capture = _i >= (gint) G_N_ELEMENTS (seeds);
   Bwe b;
   gchar **trace = read_seed_file (seed, ".trace.gz");
   gchar **ref = read_seed_file (seed, ".ref");
@@ -612,11 +663,13 @@ START_TEST (test_parity_seeds)
   guint i, last = 0, n = 0;
   GArray *est, *rembs, *times;
 
-  bwe_setup (&b, CAPS_AST3);
+  bwe_setup (&b, capture ? CAPS_ACT7 : CAPS_AST3);
   for (i = 0; trace[i] != NULL; i++) {
     gint64 arrival;
     guint64 abs24, payload, ssrc;
     gchar *p = trace[i], *e;
+    GstBuffer *buf;
+    guint16 seq;
 
     if (!g_ascii_isdigit (*p))
       continue;
@@ -624,14 +677,23 @@ START_TEST (test_parity_seeds)
     abs24 = g_ascii_strtoull (e, &e, 0);
     payload = g_ascii_strtoull (e, &e, 10);
     ssrc = g_ascii_strtoull (e, &e, 10);
-    fail_unless_equals_int (gst_harness_push (b.h, ast_packet ((guint32) ssrc,
-                next_seq (seqs, (guint32) ssrc), (guint32) abs24, payload,
-                (GstClockTime) arrival * GST_USECOND)), GST_FLOW_OK);
+    seq = next_seq (seqs, (guint32) ssrc);
+    if (capture)
+      buf = act_packet_from_abs24 ((guint32) ssrc, seq, (guint32) abs24, n,
+          payload, (GstClockTime) arrival * GST_USECOND);
+    else
+      buf = ast_packet ((guint32) ssrc, seq, (guint32) abs24, payload,
+          (GstClockTime) arrival * GST_USECOND);
+    fail_unless_equals_int (gst_harness_push (b.h, buf), GST_FLOW_OK);
     gst_buffer_unref (gst_harness_pull (b.h));
     n++;
   }
   fail_unless (n > 1000);
   fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"), n);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element,
+          "packets-abs-capture-time"), capture ? n : 0);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-abs-send-time"),
+      capture ? 0 : n);
 
   est = pop_estimates (&b);
   for (i = 0; i < est->len; i++) {
@@ -868,6 +930,82 @@ START_TEST (test_ext_ids)
           "extmap-4=(string)" AST_URI, 3, 3, FALSE, FALSE), 1601000);
   fail_unless_equals_int (probe_estimate_with (CAPS_AST3, 4, 3, FALSE,
           FALSE), 0);
+}
+END_TEST
+
+/* libwebrtc's probe stream (push_probe_stream) with the send times in
+ * abs-capture-time only: the capture time is the send ms as UQ32.32. */
+static guint
+probe_estimate_capture (const gchar * caps, guint prop_id, gboolean with_offset,
+    gsize ext_size, guint64 * from_capture, guint64 * skipped)
+{
+  Bwe b;
+  gint64 now_ms = 100000;
+  guint i, bitrate;
+
+  bwe_setup (&b, caps);
+  if (prop_id)
+    g_object_set (b.h->element, "abs-capture-time-id", prop_id, NULL);
+  for (i = 0; i < 10; i++) {
+    guint64 ntp;
+    GstBuffer *buf;
+
+    now_ms += i < 5 ? 10 : 5;
+    ntp = NTP_BASE + ((guint64) now_ms << 32) / 1000;
+    buf = act_packet (0, (guint16) i, ntp, with_offset, -(gint64) i * (1 << 30),
+        1000, (GstClockTime) now_ms * GST_MSECOND, 7);
+    if (ext_size != 0) {
+      /* a length of the element that neither form has */
+      GstMapInfo m;
+
+      fail_unless (gst_buffer_map (buf, &m, GST_MAP_WRITE));
+      m.data[16] = (guint8) ((7 << 4) | (ext_size - 1));
+      gst_buffer_unmap (buf, &m);
+    }
+    gst_harness_push (b.h, buf);
+    gst_buffer_unref (gst_harness_pull (b.h));
+  }
+  g_object_get (b.h->element, "estimated-bitrate", &bitrate, NULL);
+  *from_capture = stat_u64 (b.h->element, "packets-abs-capture-time");
+  *skipped = stat_u64 (b.h->element, "skipped");
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-abs-send-time"),
+      0);
+  bwe_teardown (&b);
+  return bitrate;
+}
+
+/* Senders that stamp abs-capture-time and no abs-send-time: the id from the
+ * caps or the property, both forms; libwebrtc's probe estimate of the same
+ * send times in abs-send-time is 1601000. */
+START_TEST (test_abs_capture_time)
+{
+  guint64 n, skipped;
+
+  fail_unless_equals_int (probe_estimate_capture (CAPS_ACT7, 0, FALSE, 0, &n,
+          &skipped), 1601000);
+  fail_unless_equals_uint64 (n, 10);
+  fail_unless_equals_uint64 (skipped, 0);
+  /* the 16-byte form; the clock offset (changing) is not applied */
+  fail_unless_equals_int (probe_estimate_capture (CAPS_ACT7, 0, TRUE, 0, &n,
+          &skipped), 1601000);
+  fail_unless_equals_uint64 (n, 10);
+  /* bare caps (request-rtp-decoder): the property */
+  fail_unless_equals_int (probe_estimate_capture ("application/x-rtp", 7,
+          FALSE, 0, &n, &skipped), 1601000);
+  /* bare caps, no property: no send time, counted */
+  fail_unless_equals_int (probe_estimate_capture ("application/x-rtp", 0,
+          FALSE, 0, &n, &skipped), 0);
+  fail_unless_equals_uint64 (n, 0);
+  fail_unless_equals_uint64 (skipped, 10);
+  /* the caps name another extension with the id: not read as capture time */
+  fail_unless_equals_int (probe_estimate_capture (CAPS_AST3
+          ", extmap-7=(string)" TWCC_URI, 0, FALSE, 0, &n, &skipped), 0);
+  fail_unless_equals_uint64 (n, 0);
+  /* 12 bytes: neither form, skipped as ext-wrong-size */
+  fail_unless_equals_int (probe_estimate_capture (CAPS_ACT7, 0, TRUE, 12, &n,
+          &skipped), 0);
+  fail_unless_equals_uint64 (n, 0);
+  fail_unless_equals_uint64 (skipped, 10);
 }
 END_TEST
 
@@ -1156,10 +1294,11 @@ rtpbwe_suite (void)
   tcase_add_test (tc, test_rtcp_events);
   tcase_add_test (tc, test_rtcp_unlinked);
   tcase_add_test (tc, test_flush_both_pads);
-  tcase_add_loop_test (tc, test_parity_seeds, 0, G_N_ELEMENTS (seeds));
+  tcase_add_loop_test (tc, test_parity_seeds, 0, 2 * G_N_ELEMENTS (seeds));
   tcase_add_loop_test (tc, test_twcc_seeds, 0, G_N_ELEMENTS (seeds));
   tcase_add_test (tc, test_twcc_max_size);
   tcase_add_test (tc, test_ext_ids);
+  tcase_add_test (tc, test_abs_capture_time);
   tcase_add_test (tc, test_bad_input);
   tcase_add_test (tc, test_no_time);
   tcase_add_test (tc, test_reordered);

@@ -1,6 +1,7 @@
-/* Fuzzes the RTP header and extension parser.  The first two input bytes are the
- * abs-send-time and transport-wide sequence ids (0: not negotiated; any value, so
- * ids the one-byte form cannot carry are tried too), the rest is the packet.  A
+/* Fuzzes the RTP header and extension parser.  The first three input bytes are
+ * the abs-send-time, transport-wide sequence and abs-capture-time ids (0: not
+ * negotiated; any value, so ids the one-byte form cannot carry are tried too),
+ * the rest is the packet.  A
  * packet the parser accepts must add up: header, payload and padding are the
  * whole packet and every field is within its range. */
 #include <stdlib.h>
@@ -15,13 +16,16 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   BweRtpPacket pkt;
   BweRtpParseResult res;
   const char *name;
+  uint32_t abs24 = 0;
+  BweSendTimeSource source;
 
-  if (size < 2)
+  if (size < 3)
     return 0;
   map.abs_send_time_id = data[0];
   map.transport_seq_id = data[1];
-  data += 2;
-  size -= 2;
+  map.abs_capture_time_id = data[2];
+  data += 3;
+  size -= 3;
 
   res = bwe_rtp_parse (data, size, &map, &pkt);
   name = bwe_rtp_parse_result_name (res);
@@ -29,7 +33,8 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     abort ();
   /* The same packet without an extension map: only extension results may differ. */
   if (bwe_rtp_parse (data, size, NULL, &pkt) == BWE_RTP_OK) {
-    if (pkt.has_abs_send_time || pkt.has_transport_seq)
+    if (pkt.has_abs_send_time || pkt.has_transport_seq
+        || pkt.has_abs_capture_time)
       abort ();
   }
   res = bwe_rtp_parse (data, size, &map, &pkt);
@@ -51,6 +56,16 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
       && (map.abs_send_time_id == 0 || pkt.abs_send_time > 0xFFFFFF))
     abort ();
   if (pkt.has_transport_seq && map.transport_seq_id == 0)
+    abort ();
+  if (pkt.has_abs_capture_time && map.abs_capture_time_id == 0)
+    abort ();
+  if (pkt.has_capture_clock_offset && !pkt.has_abs_capture_time)
+    abort ();
+  source = bwe_rtp_send_time (&pkt, &abs24);
+  if (abs24 > 0xFFFFFF
+      || (source == BWE_SEND_TIME_NONE) != (!pkt.has_abs_send_time
+          && !pkt.has_abs_capture_time)
+      || (source == BWE_SEND_TIME_ABS_SEND_TIME && abs24 != pkt.abs_send_time))
     abort ();
   if (pkt.ssrc != ((uint32_t) data[8] << 24 | (uint32_t) data[9] << 16
           | (uint32_t) data[10] << 8 | data[11]))
