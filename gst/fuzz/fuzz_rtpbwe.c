@@ -37,6 +37,8 @@
     "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 #define TRANSPORT_CC_URI \
     "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+#define ABS_CAPTURE_TIME_URI \
+    "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
 #define MAX_BUFFER_BYTES 2047
 /* The element's rtt property range. */
 #define MAX_RTT_MS 60000
@@ -185,14 +187,18 @@ make_caps (guint abs_id, guint twcc_id, gboolean array_form)
 {
   GstCaps *caps = gst_caps_new_simple ("application/x-rtp",
       "media", G_TYPE_STRING, "video", "clock-rate", G_TYPE_INT, 90000, NULL);
-  const gchar *uris[2] = { ABS_SEND_TIME_URI, TRANSPORT_CC_URI };
-  guint ids[2] = { abs_id, twcc_id };
+  const gchar *uris[3] = { ABS_SEND_TIME_URI, TRANSPORT_CC_URI,
+    ABS_CAPTURE_TIME_URI
+  };
+  /* abs-capture-time's id is derived from the other two rather than read
+   * from a third input byte, so that the corpus keeps its meaning */
+  guint ids[3] = { abs_id, twcc_id, (abs_id + twcc_id) & 0xff };
   gint i;
 
-  for (i = 0; i < 2; i++) {
+  for (i = 0; i < 3; i++) {
     gchar name[32];
 
-    if (ids[i] == 0)
+    if (ids[i] == 0 || (i == 2 && (ids[2] == abs_id || ids[2] == twcc_id)))
       continue;
     g_snprintf (name, sizeof (name), "extmap-%u", ids[i]);
     if (array_form) {
