@@ -23,10 +23,15 @@
  *   every 100 ms of arrival time.
  *
  * Feedback leaves on `rtcp_src` as single reduced-size RTCP packets
- * (RFC 5506), timestamped in the time base of the incoming buffers; an
- * unlinked `rtcp_src` is not an error.  The arrival time of a packet is its
- * DTS, else its PTS, else the running time of the element's clock, so a
- * capture replays to the same result at any speed.
+ * (RFC 5506), timestamped with the arrival time (running time) that
+ * produced them, in a segment of their own that starts at 0; an unlinked
+ * `rtcp_src` is not an error.
+ *
+ * The arrival time of a packet is its DTS, else its PTS, converted to
+ * running time with the current segment, else the running time of the
+ * element's clock: one time base whatever the segment, so a capture
+ * replays to the same result at any speed, from a segment that starts
+ * late, or after a seek or a flush (which restarts the estimate).
  *
  * The extension ids come from the caps (`extmap-N=(string)URI`, as
  * webrtcbin, rtspsrc and sdpdemux set them) unless #GstRtpBwe:abs-send-time-id
@@ -35,12 +40,39 @@
  * no known extension) are forwarded all the same, skipped by the estimator
  * and counted by reason in #GstRtpBwe:stats.
  *
- * Every time libwebrtc would call OnReceiveBitrateChanged the element posts
- * an element message `rtpbwe-estimate` with the fields `bitrate` (guint,
- * bit/s), `timestamp` (guint64, ns, the arrival time), `incoming-bitrate`
- * (guint, bit/s over the last second), `state` (string: `normal`,
- * `overusing`, `underusing`) and `ssrcs` (array of guint), and
+ * ## Messages
+ *
+ * `rtpbwe-estimate` (element message), every time libwebrtc would call
+ * OnReceiveBitrateChanged:
+ *
+ * - `bitrate` (guint): the estimate, bit/s;
+ * - `timestamp` (guint64): the arrival time of the packet that produced it,
+ *   ns of running time (the buffer time when the segment starts at 0, as in
+ *   a replay from the start);
+ * - `incoming-bitrate` (guint): the incoming rate over the last second,
+ *   bit/s;
+ * - `state` (string): the detector's `normal`, `overusing` or
+ *   `underusing`;
+ * - `ssrcs` (array of guint): the streams estimated.
+ *
  * #GstRtpBwe:estimated-bitrate notifies when the value changes.
+ *
+ * `rtpbwe-stats` (element message, Since: 0.2), every
+ * #GstRtpBwe:stats-interval ms of arrival time when that is not 0: the
+ * fields of #GstRtpBwe:stats and `timestamp` (guint64, ns of running time).
+ *
+ * A warning (#GST_MESSAGE_WARNING, #GST_STREAM_ERROR_FORMAT, Since: 0.2)
+ * when 100 consecutive packets, or 2 s of them, carry no header extension
+ * the element knows (the ids are wrong or unknown: no `extmap-N` in the
+ * caps and no id property), at most once a minute while it lasts.  Its
+ * text says what was expected and how to fix it; its details structure
+ * holds `packets` (guint64), `abs-send-time-id`, `transport-cc-id` and
+ * `abs-capture-time-id` (guint, 0: none) and `packet-extensions` (string:
+ * the ids the last packet carries).
+ *
+ * The `rtpbwe` debug category logs the extension ids found (INFO), each
+ * change of the estimate (INFO), each feedback packet (INFO) and each
+ * skipped packet with its reason (DEBUG).
  *
  * ## Example launch lines
  *
@@ -89,6 +121,7 @@
 #include <gst/rtp/rtp.h>
 
 #include "gstrtpbwe.h"
+#include "gstrtpbweextwatch.h"
 
 #include "remote_estimator.h"
 #include "remb.h"
@@ -130,6 +163,9 @@ GST_DEBUG_CATEGORY_STATIC (rtpbwe_debug);
 #define DEFAULT_MAX_RTCP_SIZE 0
 /* Feedback packets kept for the RTP session's next RTCP at most. */
 #define MAX_SESSION_QUEUE 64
+/* stats-interval: 0 = no rtpbwe-stats messages; at most an hour */
+#define DEFAULT_STATS_INTERVAL 0
+#define MAX_STATS_INTERVAL 3600000
 
 /* Why a packet was not given to the estimator (after the parser's reasons). */
 enum
@@ -137,6 +173,7 @@ enum
   SKIP_NO_TIME = BWE_RTP_NUM_RESULTS,
   SKIP_TIME_BACKWARDS,
   SKIP_NO_EXTENSION,
+  SKIP_BEFORE_SEGMENT,
   SKIP_NUM
 };
 
@@ -154,6 +191,7 @@ static const gchar *const skip_names[SKIP_NUM] = {
   "skipped-no-time",
   "skipped-time-backwards",
   "skipped-no-extension",
+  "skipped-before-segment",
 };
 
 /* The fields of the stats structure, in their order there, but for the
@@ -227,6 +265,7 @@ enum
   PROP_ESTIMATED_BITRATE,
   PROP_STATS,
   PROP_ABS_CAPTURE_TIME_ID,
+  PROP_STATS_INTERVAL,
 };
 
 static GParamSpec *pspec_estimated_bitrate;
@@ -265,6 +304,7 @@ struct _GstRtpBwe
   guint max_rtcp_size;
   GObject *rtp_session;
   gulong on_sending_rtcp_id;
+  guint stats_interval;         /* ms */
 
   /* ids found in the caps */
   guint caps_abs_send_time_id;
@@ -281,6 +321,9 @@ struct _GstRtpBwe
   guint estimated_bitrate;
   guint64 seq_clock;
   SeqTrack seqs[MAX_SEQ_TRACKED];
+  GstRtpBweExtWatch ext_watch;
+  /* arrival time from which the next rtpbwe-stats message is due */
+  GstClockTime stats_due;
 
   /* counters for the stats property */
   guint64 packets;
@@ -333,6 +376,14 @@ typedef struct
   gboolean session_wakeup;
   GObject *session;
   GstBufferList *rtcp;
+  /* the missing-extension warning: what the packet carried, how many */
+  gchar *packet_extensions;
+  guint64 no_extension_packets;
+  GstClockTime no_extension_span;
+  guint abs_send_time_id;
+  guint transport_cc_id;
+  guint abs_capture_time_id;
+  gboolean post_stats;
 } Outcome;
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -420,6 +471,15 @@ gst_rtp_bwe_reset_locked (GstRtpBwe * self, gboolean all)
   bwe_remb_throttler_init (&self->throttler);
   bwe_twcc_recorder_init (self->twcc, self->twcc_sender_ssrc);
   self->twcc_active = FALSE;
+  /* a flush restarts the running time: the warning's once-a-minute limit
+   * carries over, counted from the last arrival */
+  if (all)
+    gst_rtp_bwe_ext_watch_init (&self->ext_watch);
+  else
+    gst_rtp_bwe_ext_watch_rebase (&self->ext_watch,
+        self->last_arrival_us == G_MININT64 ? 0 :
+        self->last_arrival_us * (gint64) GST_USECOND);
+  self->stats_due = 0;
   self->last_arrival_us = G_MININT64;
   self->estimated_bitrate = 0;
   self->seq_clock = 0;
@@ -604,9 +664,52 @@ ext_id_locked (guint prop, guint caps)
   return prop != 0 ? prop : caps;
 }
 
+/* No known extension in this packet: counted, and after 100 packets or 2 s
+ * of them a warning (at most once a minute) that says what was expected. */
+static void
+no_extension_locked (GstRtpBwe * self, const guint8 * data, gsize size,
+    gint64 arrival_us, Outcome * out)
+{
+  self->skipped[SKIP_NO_EXTENSION]++;
+  GST_DEBUG_OBJECT (self, "skipped: no known extension (abs-send-time id %u, "
+      "transport-cc id %u, abs-capture-time id %u)",
+      ext_id_locked (self->abs_send_time_id, self->caps_abs_send_time_id),
+      ext_id_locked (self->transport_cc_id, self->caps_transport_cc_id),
+      ext_id_locked (self->abs_capture_time_id,
+          self->caps_abs_capture_time_id));
+  if (!gst_rtp_bwe_ext_watch_unknown (&self->ext_watch,
+          arrival_us * (gint64) GST_USECOND))
+    return;
+  out->packet_extensions = gst_rtp_bwe_describe_extensions (data, size);
+  out->no_extension_packets = self->ext_watch.run_packets;
+  out->no_extension_span = arrival_us * (gint64) GST_USECOND -
+      self->ext_watch.run_start;
+  out->abs_send_time_id =
+      ext_id_locked (self->abs_send_time_id, self->caps_abs_send_time_id);
+  out->transport_cc_id =
+      ext_id_locked (self->transport_cc_id, self->caps_transport_cc_id);
+  out->abs_capture_time_id =
+      ext_id_locked (self->abs_capture_time_id, self->caps_abs_capture_time_id);
+}
+
+/* Whether an rtpbwe-stats message is due at this arrival time. */
+static gboolean
+stats_due_locked (GstRtpBwe * self, GstClockTime arrival)
+{
+  GstClockTime period = self->stats_interval * GST_MSECOND;
+
+  if (period == 0 || !GST_CLOCK_TIME_IS_VALID (arrival)
+      || arrival < self->stats_due)
+    return FALSE;
+  /* the next multiple of the period: a silence posts once, not once per
+   * period it lasted (nothing in the stats changes without packets) */
+  self->stats_due = (arrival / period + 1) * period;
+  return TRUE;
+}
+
 static void
 process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
-    GstClockTime arrival, Outcome * out)
+    GstClockTime arrival, gboolean before_segment, Outcome * out)
 {
   BweRtpExtMap map;
   BweRtpPacket pkt;
@@ -634,6 +737,11 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
   }
   track_seq_locked (self, pkt.ssrc, pkt.seq);
 
+  if (before_segment) {
+    self->skipped[SKIP_BEFORE_SEGMENT]++;
+    GST_DEBUG_OBJECT (self, "skipped: timestamp before the segment");
+    return;
+  }
   if (!GST_CLOCK_TIME_IS_VALID (arrival)) {
     self->skipped[SKIP_NO_TIME]++;
     GST_DEBUG_OBJECT (self, "skipped: no arrival time");
@@ -655,10 +763,10 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
   /* abs-send-time, else abs-capture-time taken to 6.18 */
   send_time_source = bwe_rtp_send_time (&pkt, &send_time);
   if (send_time_source == BWE_SEND_TIME_NONE && !pkt.has_transport_seq) {
-    self->skipped[SKIP_NO_EXTENSION]++;
-    GST_LOG_OBJECT (self, "skipped: no known extension");
+    no_extension_locked (self, data, size, arrival_us, out);
     return;
   }
+  gst_rtp_bwe_ext_watch_known (&self->ext_watch);
 
   payload = pkt.payload_size + pkt.padding_size;
   if (self->feedback == GST_RTP_BWE_FEEDBACK_AUTO) {
@@ -850,13 +958,74 @@ push_rtcp_sticky (GstRtpBwe * self)
   if (self->rtcp_need_segment) {
     GstSegment seg;
 
-    if (self->segment.format == GST_FORMAT_TIME)
-      gst_segment_copy_into (&self->segment, &seg);
-    else
-      gst_segment_init (&seg, GST_FORMAT_TIME);
+    /* feedback is timestamped with running time (the arrival time): a
+     * segment from 0 keeps it so for the elements downstream */
+    gst_segment_init (&seg, GST_FORMAT_TIME);
     rtcp_enqueue (self, gst_event_new_segment (&seg));
     self->rtcp_need_segment = FALSE;
   }
+}
+
+static void
+log_feedback (GstRtpBwe * self, GstBuffer * buf)
+{
+  GstMapInfo map;
+
+  if (!gst_buffer_map (buf, &map, GST_MAP_READ))
+    return;
+  if (map.size >= 2 && map.data[1] == GST_RTCP_TYPE_PSFB) {
+    BweRemb remb;
+
+    if (bwe_remb_parse (map.data, map.size, &remb) == 0)
+      GST_INFO_OBJECT (self, "REMB %" G_GUINT64_FORMAT " bit/s for %u SSRCs "
+          "at %" GST_TIME_FORMAT, remb.bitrate_bps, (guint) remb.num_ssrcs,
+          GST_TIME_ARGS (GST_BUFFER_PTS (buf)));
+  } else if (map.size >= 16) {
+    GST_INFO_OBJECT (self, "transport-wide feedback, %" G_GSIZE_FORMAT
+        " bytes, sequence numbers %u + %u, at %" GST_TIME_FORMAT, map.size,
+        GST_READ_UINT16_BE (map.data + 12), GST_READ_UINT16_BE (map.data + 14),
+        GST_TIME_ARGS (GST_BUFFER_PTS (buf)));
+  }
+  gst_buffer_unmap (buf, &map);
+}
+
+static const gchar *
+ext_id_text (guint id, gchar * buf, gsize size)
+{
+  if (id == 0)
+    return "none";
+  g_snprintf (buf, size, "%u", id);
+  return buf;
+}
+
+/* The warning for packets without a known extension: what was expected, what
+ * came, how to fix it. */
+static void
+warn_no_extension (GstRtpBwe * self, Outcome * out)
+{
+  gchar ast[16], tcc[16], act[16];
+
+  GST_ELEMENT_WARNING_WITH_DETAILS (self, STREAM, FORMAT,
+      ("%" G_GUINT64_FORMAT " consecutive RTP packets (over %.1f s) carry no "
+          "header extension rtpbwe can use (abs-send-time at id %s, "
+          "transport-wide sequence number at id %s, abs-capture-time at id "
+          "%s): no estimate, no feedback. Put extmap-N=(string)URI in the "
+          "caps of the sink pad, or set the abs-send-time-id, "
+          "transport-cc-id or abs-capture-time-id property to the id of the "
+          "SDP's a=extmap.", out->no_extension_packets,
+          (gdouble) out->no_extension_span / GST_SECOND,
+          ext_id_text (out->abs_send_time_id, ast, sizeof ast),
+          ext_id_text (out->transport_cc_id, tcc, sizeof tcc),
+          ext_id_text (out->abs_capture_time_id, act, sizeof act)),
+      ("Expected %s, %s or %s. The last packet carries %s. Caps give no ids "
+          "in rtpbin's request-rtp-decoder bin (webrtcbin): set the "
+          "properties there.", ABS_SEND_TIME_URI, TRANSPORT_CC_URI,
+          ABS_CAPTURE_TIME_URI, out->packet_extensions),
+      ("packets", G_TYPE_UINT64, out->no_extension_packets,
+          "abs-send-time-id", G_TYPE_UINT, out->abs_send_time_id,
+          "transport-cc-id", G_TYPE_UINT, out->transport_cc_id,
+          "abs-capture-time-id", G_TYPE_UINT, out->abs_capture_time_id,
+          "packet-extensions", G_TYPE_STRING, out->packet_extensions, NULL));
 }
 
 /* Pushes, posts and notifies what process_packet_locked() decided. */
@@ -868,8 +1037,12 @@ act_on_outcome (GstRtpBwe * self, Outcome * out)
 
     push_rtcp_sticky (self);
     /* one by one: feedback is rare and plain buffers suit every consumer */
-    for (i = 0; i < n; i++)
-      rtcp_enqueue (self, gst_buffer_ref (gst_buffer_list_get (out->rtcp, i)));
+    for (i = 0; i < n; i++) {
+      GstBuffer *buf = gst_buffer_list_get (out->rtcp, i);
+
+      log_feedback (self, buf);
+      rtcp_enqueue (self, gst_buffer_ref (buf));
+    }
     gst_buffer_list_unref (out->rtcp);
     out->rtcp = NULL;
   }
@@ -902,20 +1075,43 @@ act_on_outcome (GstRtpBwe * self, Outcome * out)
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_element (GST_OBJECT (self), s));
   }
-  if (out->notify)
+  if (out->notify) {
+    GST_INFO_OBJECT (self, "estimate %u bit/s (%s, incoming %u bit/s, %u "
+        "SSRCs) at %" GST_TIME_FORMAT, out->bitrate, usage_name (out->state),
+        out->incoming_bitrate, out->n_ssrcs, GST_TIME_ARGS (out->timestamp));
     g_object_notify_by_pspec (G_OBJECT (self), pspec_estimated_bitrate);
+  }
+  if (out->packet_extensions != NULL) {
+    warn_no_extension (self, out);
+    g_clear_pointer (&out->packet_extensions, g_free);
+  }
 }
 
+/* The arrival time in running time: the buffer's DTS, else its PTS, through
+ * the current segment; else the clock's running time now.  One time base for
+ * both, whatever the segment: a capture replayed from a late segment start
+ * or after a seek gives what it gives from 0.  A time before the segment's
+ * start has no running time: *before_segment. */
 static GstClockTime
-arrival_time (GstRtpBwe * self, GstBuffer * buf)
+arrival_time (GstRtpBwe * self, GstBuffer * buf, gboolean * before_segment)
 {
   GstClock *clock;
-  GstClockTime now, base;
+  GstClockTime now, base, ts = GST_BUFFER_DTS_OR_PTS (buf);
 
-  if (GST_BUFFER_DTS_IS_VALID (buf))
-    return GST_BUFFER_DTS (buf);
-  if (GST_BUFFER_PTS_IS_VALID (buf))
-    return GST_BUFFER_PTS (buf);
+  *before_segment = FALSE;
+  if (GST_CLOCK_TIME_IS_VALID (ts)) {
+    guint64 running;
+
+    /* only a TIME segment maps buffer times to running time */
+    if (self->segment.format != GST_FORMAT_TIME)
+      return ts;
+    /* past the stop, extrapolated (RTP is not clipped) */
+    if (gst_segment_to_running_time_full (&self->segment, GST_FORMAT_TIME,
+            ts, &running) > 0)
+      return running;
+    *before_segment = TRUE;
+    return GST_CLOCK_TIME_NONE;
+  }
 
   clock = gst_element_get_clock (GST_ELEMENT (self));
   if (clock == NULL)
@@ -926,6 +1122,8 @@ arrival_time (GstRtpBwe * self, GstBuffer * buf)
   return now >= base ? now - base : 0;
 }
 
+static void post_stats (GstRtpBwe * self, GstClockTime arrival);
+
 static void
 outcome_init (GstRtpBwe * self, Outcome * out)
 {
@@ -935,6 +1133,8 @@ outcome_init (GstRtpBwe * self, Outcome * out)
   out->session = NULL;
   out->rtcp = NULL;
   out->n_ssrcs = 0;
+  out->packet_extensions = NULL;
+  out->post_stats = FALSE;
 }
 
 static void
@@ -948,19 +1148,24 @@ static GstFlowReturn
 gst_rtp_bwe_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
   GstRtpBwe *self = GST_RTP_BWE (parent);
-  GstClockTime arrival = arrival_time (self, buf);
+  gboolean before_segment;
+  GstClockTime arrival = arrival_time (self, buf, &before_segment);
   GstMapInfo map;
   Outcome out;
 
   outcome_init (self, &out);
   if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
     GST_OBJECT_LOCK (self);
-    process_packet_locked (self, map.data, map.size, arrival, &out);
+    process_packet_locked (self, map.data, map.size, arrival, before_segment,
+        &out);
     outcome_take_session_locked (self, &out);
+    out.post_stats = stats_due_locked (self, arrival);
     GST_OBJECT_UNLOCK (self);
     gst_buffer_unmap (buf, &map);
   }
   act_on_outcome (self, &out);
+  if (out.post_stats)
+    post_stats (self, arrival);
 
   /* rtcp_src is sparse: a gap lets a sink there preroll (gst-launch lines
    * would hang in PAUSED waiting for the first feedback otherwise) */
@@ -1020,8 +1225,8 @@ read_extmap (GstRtpBwe * self, GstCaps * caps)
       capture_id = (guint) id;
   }
 
-  GST_DEBUG_OBJECT (self, "caps ids: abs-send-time %u, transport-cc %u, "
-      "abs-capture-time %u", abs_id, twcc_id, capture_id);
+  GST_INFO_OBJECT (self, "ids in the caps: abs-send-time %u, transport-cc %u, "
+      "abs-capture-time %u (0: none)", abs_id, twcc_id, capture_id);
   GST_OBJECT_LOCK (self);
   self->caps_abs_send_time_id = abs_id;
   self->caps_transport_cc_id = twcc_id;
@@ -1291,6 +1496,19 @@ get_stats (GstRtpBwe * self)
   return s;
 }
 
+/* The element message rtpbwe-stats: the stats structure, at the arrival time
+ * that made it due. */
+static void
+post_stats (GstRtpBwe * self, GstClockTime arrival)
+{
+  GstStructure *s = get_stats (self);
+
+  gst_structure_set_name (s, "rtpbwe-stats");
+  gst_structure_set (s, "timestamp", G_TYPE_UINT64, (guint64) arrival, NULL);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
 static void
 gst_rtp_bwe_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
@@ -1312,9 +1530,13 @@ gst_rtp_bwe_set_property (GObject * object, guint prop_id,
       break;
     case PROP_ABS_SEND_TIME_ID:
       self->abs_send_time_id = g_value_get_uint (value);
+      GST_INFO_OBJECT (self, "abs-send-time id %u (0: from the caps)",
+          self->abs_send_time_id);
       break;
     case PROP_TRANSPORT_CC_ID:
       self->transport_cc_id = g_value_get_uint (value);
+      GST_INFO_OBJECT (self, "transport-cc id %u (0: from the caps)",
+          self->transport_cc_id);
       break;
     case PROP_ABS_CAPTURE_TIME_ID:
       self->abs_capture_time_id = g_value_get_uint (value);
@@ -1337,6 +1559,11 @@ gst_rtp_bwe_set_property (GObject * object, guint prop_id,
       break;
     case PROP_MAX_RTCP_SIZE:
       self->max_rtcp_size = g_value_get_uint (value);
+      break;
+    case PROP_STATS_INTERVAL:
+      self->stats_interval = g_value_get_uint (value);
+      /* the new period starts with the next packet */
+      self->stats_due = 0;
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1390,6 +1617,9 @@ gst_rtp_bwe_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_MAX_RTCP_SIZE:
       g_value_set_uint (value, self->max_rtcp_size);
+      break;
+    case PROP_STATS_INTERVAL:
+      g_value_set_uint (value, self->stats_interval);
       break;
     case PROP_RTP_SESSION:
       g_value_set_object (value, self->rtp_session);
@@ -1490,7 +1720,12 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
   /**
    * GstRtpBwe:estimator:
    *
-   * The delay filter.  Applies from the next start (READY to PAUSED).
+   * The delay filter: `kalman`, libwebrtc's receive side
+   * (RemoteBitrateEstimatorAbsSendTime's OveruseEstimator), or `trendline`,
+   * libwebrtc's send-side TrendlineEstimator.  Applies from the next start
+   * (READY to PAUSED).
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_ESTIMATOR,
       g_param_spec_enum ("estimator", "Estimator",
@@ -1506,6 +1741,8 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
    * receiver does: packets with a transport-wide sequence number are
    * reported in TWCC feedback (and not estimated), the others feed the
    * abs-send-time estimator whose result goes out as REMB.
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_FEEDBACK,
       g_param_spec_enum ("feedback", "Feedback",
@@ -1514,12 +1751,35 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
           "remb, twcc, both or none", GST_TYPE_RTP_BWE_FEEDBACK,
           DEFAULT_FEEDBACK, rw | GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstRtpBwe:abs-send-time-id:
+   *
+   * The RTP header extension id of abs-send-time
+   * (`http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time`): 1-14
+   * in the one-byte form, up to 255 in the two-byte form.  0, the default,
+   * takes it from the sink caps (`extmap-N`).  Set it where the caps carry
+   * no extmap, as in the bin of rtpbin's `request-rtp-decoder` (webrtcbin),
+   * to the id of the SDP's `a=extmap` line.  A non-zero value wins over the
+   * caps.
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property (gobject_class, PROP_ABS_SEND_TIME_ID,
       g_param_spec_uint ("abs-send-time-id", "abs-send-time id",
           "RTP header extension id of abs-send-time (1-14 one-byte, 1-255 "
           "two-byte); 0 takes it from the caps (extmap-N)", 0, MAX_EXT_ID,
           DEFAULT_EXT_ID, rw | GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstRtpBwe:transport-cc-id:
+   *
+   * The RTP header extension id of the transport-wide sequence number
+   * (`http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01`).
+   * 0, the default, takes it from the sink caps (`extmap-N`); a non-zero
+   * value wins over the caps.
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property (gobject_class, PROP_TRANSPORT_CC_ID,
       g_param_spec_uint ("transport-cc-id", "transport-cc id",
           "RTP header extension id of the transport-wide sequence number "
@@ -1535,7 +1795,10 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
    * format of abs-send-time (the capture clock offset of the 16-byte form
    * is not applied).  A capture time includes the sender's encoding and
    * packetization jitter, which the estimator then reads as path delay.
-   * abs-send-time wins when a packet carries both.
+   * abs-send-time wins when a packet carries both.  0, the default, takes
+   * it from the sink caps (`extmap-N`).
+   *
+   * Since: 0.2
    */
   g_object_class_install_property (gobject_class, PROP_ABS_CAPTURE_TIME_ID,
       g_param_spec_uint ("abs-capture-time-id", "abs-capture-time id",
@@ -1543,12 +1806,30 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
           "packets without abs-send-time; 0 takes it from the caps (extmap-N)",
           0, MAX_EXT_ID, DEFAULT_EXT_ID, rw | GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstRtpBwe:min-bitrate:
+   *
+   * The lowest estimate, bit/s (libwebrtc's congestion controller minimum,
+   * 5000, by default).  Applies from the next start (READY to PAUSED).
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property (gobject_class, PROP_MIN_BITRATE,
       g_param_spec_uint ("min-bitrate", "Minimum bitrate",
           "Lowest estimate in bit/s (libwebrtc: 5000); applies from the next "
           "start", 0, G_MAXUINT, DEFAULT_MIN_BITRATE,
           rw | GST_PARAM_MUTABLE_READY));
 
+  /**
+   * GstRtpBwe:max-bitrate:
+   *
+   * The highest estimate, bit/s.  0, the default, is libwebrtc's receive
+   * side: no bound but the 32-bit bitrate (libwebrtc starts the rate control
+   * at 30 Mbit/s and never caps the estimate).  Applies from the next start
+   * (READY to PAUSED).
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property (gobject_class, PROP_MAX_BITRATE,
       g_param_spec_uint ("max-bitrate", "Maximum bitrate",
           "Highest estimate in bit/s; 0 = no bound but the 32-bit bitrate, as "
@@ -1556,17 +1837,44 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
           "applies from the next start", 0, G_MAXUINT, DEFAULT_MAX_BITRATE,
           rw | GST_PARAM_MUTABLE_READY));
 
+  /**
+   * GstRtpBwe:rtt:
+   *
+   * The round-trip time in ms that the rate control (AIMD) uses for its
+   * response time; libwebrtc assumes 200 ms until its RTCP tells it more.
+   * An application that knows the round-trip time (rtpbin's RTCP stats)
+   * sets it here; the next packet uses it.
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property (gobject_class, PROP_RTT,
       g_param_spec_uint ("rtt", "Round-trip time",
           "Round-trip time in ms used by the rate control (AIMD response "
           "time); libwebrtc assumes 200 until it knows better", 0, 60000,
           DEFAULT_RTT, rw | GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstRtpBwe:remb-sender-ssrc:
+   *
+   * The packet sender SSRC written in each REMB (the second word of the
+   * RTCP packet).  0 by default, as libwebrtc's receive-only side sends it
+   * when it has no local stream.
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property (gobject_class, PROP_REMB_SENDER_SSRC,
       g_param_spec_uint ("remb-sender-ssrc", "REMB sender SSRC",
           "Packet sender SSRC written in REMB packets", 0, G_MAXUINT32,
           DEFAULT_SENDER_SSRC, rw | GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstRtpBwe:twcc-sender-ssrc:
+   *
+   * The packet sender SSRC written in each transport-wide feedback packet.
+   * 0 by default.
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property (gobject_class, PROP_TWCC_SENDER_SSRC,
       g_param_spec_uint ("twcc-sender-ssrc", "TWCC sender SSRC",
           "Packet sender SSRC written in transport-wide feedback packets",
@@ -1579,6 +1887,8 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
    * at most this many bytes (for example to fit an MTU with the headers
    * around them), the rest goes in the next packet.  0, the default, is
    * libwebrtc's behaviour, whose only limit is the format's.
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_MAX_RTCP_SIZE,
       g_param_spec_uint ("max-rtcp-size", "Maximum RTCP size",
@@ -1598,6 +1908,8 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
    * rtpbin's `recv_rtp_sink_N` (or in the bin returned for
    * `request-rtp-decoder`) and set this to
    * `g_signal_emit_by_name (rtpbin, "get-internal-session", N, &session)`.
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_RTP_SESSION,
       g_param_spec_object ("rtp-session", "RTP session",
@@ -1605,6 +1917,15 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
           "carries the feedback too; NULL: rtcp_src only", G_TYPE_OBJECT,
           rw | GST_PARAM_MUTABLE_PLAYING));
 
+  /**
+   * GstRtpBwe:estimated-bitrate:
+   *
+   * The last bitrate the estimator signalled, bit/s (0 before the first
+   * estimate and after a reset).  Notifies when it changes, from the
+   * streaming thread.
+   *
+   * Since: 0.1
+   */
   pspec_estimated_bitrate = g_param_spec_uint ("estimated-bitrate",
       "Estimated bitrate", "The last bitrate the estimator signalled, bit/s "
       "(0 before the first); notifies when it changes", 0, G_MAXUINT, 0,
@@ -1612,19 +1933,74 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
   g_object_class_install_property (gobject_class, PROP_ESTIMATED_BITRATE,
       pspec_estimated_bitrate);
 
+  /**
+   * GstRtpBwe:stats:
+   *
+   * A structure `application/x-rtpbwe-stats` of counters since the start
+   * (a flush keeps them, READY clears them) and the estimator's state:
+   *
+   * - `packets`, `bytes` (guint64): every buffer that came in;
+   * - `packets-estimated` (guint64): given to the estimator, of which
+   *   `packets-abs-send-time` and `packets-abs-capture-time` (guint64,
+   *   Since: 0.2) by the extension their send time came from;
+   * - `packets-twcc` (guint64): recorded for transport-wide feedback;
+   * - `skipped` (guint64): not used, the sum of the `skipped-<reason>`
+   *   fields (guint64): `skipped-too-short`, `skipped-bad-version`,
+   *   `skipped-rtcp`, `skipped-csrc-past-end`, `skipped-ext-past-end`,
+   *   `skipped-padding-invalid`, `skipped-ext-element-past-end`,
+   *   `skipped-ext-reserved-id`, `skipped-ext-wrong-size` (malformed RTP),
+   *   `skipped-no-time` (no DTS, PTS or clock), `skipped-time-backwards`
+   *   (arrival before the previous one), `skipped-no-extension` (no known
+   *   header extension) and `skipped-before-segment` (a timestamp before
+   *   the segment's start, Since: 0.2);
+   * - `duplicates`, `reordered`, `seq-jumps` (guint64): RTP sequence
+   *   numbers seen again, late, or 1000 or more away; counted and still
+   *   estimated, as libwebrtc does;
+   * - `estimated-bitrate`, `incoming-bitrate` (guint, bit/s): the last
+   *   estimate and the incoming rate at that time;
+   * - `state` (string): the detector's `normal`, `overusing` or
+   *   `underusing`;
+   * - `remb-packets`, `twcc-packets` (guint64): feedback packets sent;
+   * - `abs-send-time-id`, `transport-cc-id`, `abs-capture-time-id` (the
+   *   last Since: 0.2) (guint): the ids in use (0: none);
+   * - `ssrcs` (array of guint): the streams the estimator follows.
+   *
+   * Since: 0.1
+   */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
           "packets, bytes, packets-estimated, packets-twcc, skipped and "
           "skipped-<reason> (too-short, bad-version, rtcp, csrc-past-end, "
           "ext-past-end, padding-invalid, ext-element-past-end, "
           "ext-reserved-id, ext-wrong-size, no-time, time-backwards, "
-          "no-extension), duplicates, reordered, seq-jumps (counted, still "
-          "estimated), ssrcs, state, estimated-bitrate, incoming-bitrate "
-          "(bit/s), remb-packets, twcc-packets, abs-send-time-id, "
-          "transport-cc-id, packets-abs-send-time and "
+          "no-extension, before-segment), duplicates, reordered, seq-jumps "
+          "(counted, still estimated), ssrcs, state, estimated-bitrate, "
+          "incoming-bitrate (bit/s), remb-packets, twcc-packets, "
+          "abs-send-time-id, transport-cc-id, packets-abs-send-time and "
           "packets-abs-capture-time (estimated from each extension), "
           "abs-capture-time-id", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GstRtpBwe:stats-interval:
+   *
+   * Period in ms of the element message `rtpbwe-stats`: the fields of
+   * #GstRtpBwe:stats plus `timestamp` (guint64, ns, the arrival time in
+   * running time of the packet that made it due), posted whether or not the
+   * estimate changed, so that an application can plot the stats without
+   * polling.  The period runs on arrival time: a message at the first
+   * packet, then at the first packet at or past each multiple of the
+   * period (one message after a silence, whatever its length: nothing in
+   * the stats changes without packets).  0, the default, posts none.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_STATS_INTERVAL,
+      g_param_spec_uint ("stats-interval", "Stats interval",
+          "Period in ms of the rtpbwe-stats element message (the stats "
+          "property's fields and a timestamp), in arrival time; 0: none",
+          0, MAX_STATS_INTERVAL, DEFAULT_STATS_INTERVAL,
+          rw | GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -1633,7 +2009,7 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
       "RTP bandwidth estimator", "Filter/Network/RTP",
       "Receiver-side bandwidth estimation as libwebrtc (GCC delay-based "
       "estimator, REMB, transport-wide congestion control feedback)",
-      "gst-rtpbwe developers");
+      "The gst-rtpbwe authors");
 
   gst_type_mark_as_plugin_api (GST_TYPE_RTP_BWE_ESTIMATOR, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RTP_BWE_FEEDBACK, 0);
@@ -1686,6 +2062,7 @@ gst_rtp_bwe_init (GstRtpBwe * self)
   self->remb_sender_ssrc = DEFAULT_SENDER_SSRC;
   self->twcc_sender_ssrc = DEFAULT_SENDER_SSRC;
   self->max_rtcp_size = DEFAULT_MAX_RTCP_SIZE;
+  self->stats_interval = DEFAULT_STATS_INTERVAL;
   g_queue_init (&self->session_queue);
   /* large (fixed arrays, more than a GObject instance may hold): allocated
    * once, here */

@@ -201,7 +201,7 @@ gst_rtp_header_extension_abs_send_time_class_init
       "RTP abs-send-time header extension", GST_RTP_HDREXT_ELEMENT_CLASS,
       "Writes and reads the abs-send-time RTP header extension: the 24-bit "
       "6.18 fixed-point send time used by receiver-side bandwidth estimation",
-      "gst-rtpbwe developers");
+      "The gst-rtpbwe authors");
   gst_rtp_header_extension_class_set_uri (ext_class,
       GST_RTP_HDREXT_ABS_SEND_TIME_URI);
 }

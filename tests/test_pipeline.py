@@ -182,10 +182,14 @@ def test_pcap_replay(args):
 def write_twcc_pcap(trace, out):
     """A TWCC trace (`arrival_us transport_seq payload_bytes ssrc`) as a pcap
     of RTP/UDP/IPv4/Ethernet packets with the transport-wide sequence number
-    in a one-byte extension, id 5, captured at arrival_us."""
+    in a one-byte extension, id 5, captured at arrival_us, after a packet
+    without extension at capture time 0 that keeps rtpbwe's running time
+    equal to the trace's time (as trace2pcap.py does)."""
     seqs = {}
     with gzip.open(trace, "rt") as f, open(out, "wb") as o:
         o.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        o.write(pcap_record(0, struct.pack("!BBHII", 0x80, 96, 0, 0,
+                                           0xFFFFFFFF)))
         for line in f:
             fields = line.split()
             if not fields or not fields[0][0].isdigit():
@@ -195,16 +199,17 @@ def write_twcc_pcap(trace, out):
             seqs[ssrc] = seq + 1
             rtp = struct.pack("!BBHII", 0x90, 96, seq & 0xFFFF, 0, ssrc)
             ext = struct.pack("!HHBHB", 0xBEDE, 1, (5 << 4) | 1, tseq, 0)
-            payload = rtp + ext + bytes(size)
-            udp = struct.pack("!HHHH", 40000, 5000, 8 + len(payload), 0) + \
-                payload
-            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64,
-                             17, 0, bytes([10, 0, 0, 1]),
-                             bytes([10, 0, 0, 2])) + udp
-            frame = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00" + ip
-            o.write(struct.pack("<IIII", arrival // 1000000, arrival % 1000000,
-                                len(frame), len(frame)))
-            o.write(frame)
+            o.write(pcap_record(arrival, rtp + ext + bytes(size)))
+
+
+def pcap_record(arrival_us, payload):
+    """A pcap record of payload in UDP to port 5000 over IPv4/Ethernet."""
+    udp = struct.pack("!HHHH", 40000, 5000, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + udp
+    frame = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00" + ip
+    return struct.pack("<IIII", arrival_us // 1000000, arrival_us % 1000000,
+                       len(frame), len(frame)) + frame
 
 
 def replay_rtcp(pcap, caps):

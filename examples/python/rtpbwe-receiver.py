@@ -52,9 +52,9 @@ def rtp_caps(args):
 
 def build_pipeline(args):
     if args.pcap:
-        # pcapparse stamps each packet with its capture time, which rtpbwe
-        # takes as the arrival time: a replay gives the same estimates at any
-        # speed.
+        # pcapparse stamps each packet with its capture time in a segment
+        # that starts at the first packet; rtpbwe takes that running time as
+        # the arrival time: a replay gives the same estimates at any speed.
         src = ("filesrc location=\"%s\" ! pcapparse dst-port=%d ! "
                "capsfilter caps=\"%s\"" % (args.pcap, args.port, rtp_caps(args)))
     else:

@@ -6,7 +6,14 @@ packet captured at arrival_us, carrying abs-send-time (one-byte header
 extension) and payload_bytes of payload, so that
 `filesrc ! pcapparse ! rtpbwe` sees what the trace describes.
 
+pcapparse starts its segment at the first packet, and rtpbwe takes running
+time as the arrival time: a first packet captured at time 0 (RTP without a
+header extension, SSRC 0xFFFFFFFF, which rtpbwe counts as skipped) keeps
+the running time equal to the trace's arrival times (--no-origin leaves it
+out: then the running time starts at the first trace packet).
+
 Usage: trace2pcap.py TRACE(.gz) OUT.pcap [--until-us N] [--port P] [--ext-id I]
+                    [--no-origin]
 """
 
 import argparse
@@ -24,18 +31,29 @@ def open_trace(path):
     return open(path)
 
 
+ORIGIN_SSRC = 0xFFFFFFFF
+
+
+def udp_frame(port, payload):
+    udp = struct.pack("!HHHH", 40000, port, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + udp
+    return bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00" + ip
+
+
+def origin_frame(port):
+    """The packet at capture time 0 that fixes pcapparse's segment start."""
+    return udp_frame(port, struct.pack("!BBHII", 0x80, RTP_PT, 0, 0,
+                                       ORIGIN_SSRC))
+
+
 def packet(args, seq, send24, size, ssrc):
     # RTP timestamp from the send time: 90 kHz, 24-bit abs-send-time is 6.18 s.
     rtp_ts = (send24 * 90000 >> 18) & 0xFFFFFFFF
     rtp = struct.pack("!BBHII", 0x90, RTP_PT, seq & 0xFFFF, rtp_ts, ssrc)
     ext = struct.pack("!HHB", 0xBEDE, 1, (args.ext_id << 4) | 2) + \
         send24.to_bytes(3, "big")
-    payload = rtp + ext + bytes(size)
-    udp = struct.pack("!HHHH", 40000, args.port, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
-                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])) + udp
-    eth = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00" + ip
-    return eth
+    return udp_frame(args.port, rtp + ext + bytes(size))
 
 
 def main():
@@ -46,6 +64,8 @@ def main():
                    help="stop at this arrival time (0: whole trace)")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--ext-id", type=int, default=3)
+    p.add_argument("--no-origin", action="store_true",
+                   help="no packet at capture time 0")
     args = p.parse_args()
 
     seqs = {}
@@ -53,6 +73,10 @@ def main():
     with open_trace(args.trace) as f, open(args.out, "wb") as out:
         out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535,
                               PCAP_LINKTYPE_ETHERNET))
+        if not args.no_origin:
+            frame = origin_frame(args.port)
+            out.write(struct.pack("<IIII", 0, 0, len(frame), len(frame)))
+            out.write(frame)
         for line in f:
             fields = line.split()
             if not fields or not fields[0][0].isdigit():
