@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up (installs missing Debian packages, builds) and runs every test suite, then
 # the same suite under ASan+UBSan, the element tests under valgrind memcheck, and
-# each fuzz target briefly.  Arguments go to the first two `meson test` runs.
+# each fuzz target briefly, and last the Debian package (tools/package-test.sh).
+# Arguments go to the first two `meson test` runs.
 # RTPBWE_QUICK=1 stops after the first (normal) run.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,6 +14,14 @@ stage() {
 stage_start=$SECONDS
 
 tools/setup.sh -Dwerror=true
+# An installed gstreamer1.0-rtpbwe (left by an interrupted package stage)
+# would stand beside the build tree's plugin in every test: remove it.
+if dpkg-query -W -f='${Status}' gstreamer1.0-rtpbwe 2>/dev/null | grep -q "install ok installed"; then
+  echo "test.sh: removing the installed gstreamer1.0-rtpbwe: the tests use build/gst"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get remove -y -qq --purge gstreamer1.0-rtpbwe >/dev/null
+fi
 # RTPBWE_E2E_FULL=1: the end-to-end namespace test's full five-step run.
 RTPBWE_E2E_FULL=${RTPBWE_E2E_FULL:-1} meson test -C build --print-errorlogs "$@"
 stage "build and test"
@@ -58,3 +67,9 @@ stage "valgrind"
 # Each libFuzzer target for a short while (tools/fuzz.sh runs them longer).
 tools/fuzz.sh --time "${RTPBWE_FUZZ_SECONDS:-20}"
 stage "fuzz"
+
+# Last, so that the installed plugin never stands beside the build tree's
+# during the stages above: the Debian package built, installed, inspected
+# without environment, a README line run on it, removed.
+tools/package-test.sh
+stage "package"

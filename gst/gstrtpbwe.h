@@ -11,6 +11,8 @@ G_BEGIN_DECLS
  * @GST_RTP_BWE_ESTIMATOR_TRENDLINE: libwebrtc's TrendlineEstimator
  *
  * The delay filter of the estimator.
+ *
+ * Since: 0.1
  */
 typedef enum
 {
@@ -30,6 +32,8 @@ typedef enum
  * @GST_RTP_BWE_FEEDBACK_NONE: no RTCP; estimates are still computed and posted
  *
  * Which feedback `rtpbwe` sends.
+ *
+ * Since: 0.1
  */
 typedef enum
 {

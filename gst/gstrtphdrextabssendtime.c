@@ -181,9 +181,12 @@ gst_rtp_header_extension_abs_send_time_class_init
       gst_rtp_header_extension_abs_send_time_get_property;
 
   /**
-   * rtphdrextabssendtime:last-send-time:
+   * GstRTPHeaderExtensionAbsSendTime:last-send-time:
    *
-   * The last 24-bit abs-send-time value written or read.
+   * The last 24-bit abs-send-time value written or read: seconds in 6.18
+   * fixed point, wrapping every 64 s.
+   *
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_LAST_SEND_TIME,
       g_param_spec_uint ("last-send-time", "Last send time",
