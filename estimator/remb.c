@@ -6,6 +6,8 @@
 #define PSFB_PT 206
 #define REMB_FMT 15
 #define REMB_FIXED_BYTES 20     /* header, 2 SSRCs, "REMB", count and rate */
+#define PSFB_HEADER_BYTES 12    /* header, sender and media SSRC */
+#define REMB_FCI_FIXED_BYTES 8  /* "REMB", count, exponent and mantissa */
 #define MANTISSA_MAX 0x3FFFFu   /* 18 bits */
 
 static const uint8_t remb_id[4] = { 'R', 'E', 'M', 'B' };
@@ -68,12 +70,41 @@ bwe_remb_write (uint8_t * buf, size_t cap, uint32_t sender_ssrc,
 }
 
 int
-bwe_remb_parse (const uint8_t * buf, size_t len, BweRemb * out)
+bwe_remb_parse_fci (const uint8_t * fci, size_t len, uint32_t sender_ssrc,
+    BweRemb * out)
 {
-  size_t payload;
   uint32_t exponent;
   uint64_t mantissa;
   uint8_t num;
+
+  if (len < REMB_FCI_FIXED_BYTES)
+    return -1;
+  for (int i = 0; i < 4; i++)
+    if (fci[i] != remb_id[i])
+      return -1;
+  num = fci[4];
+  /* libwebrtc requires the SSRC count to match the length exactly. */
+  if (len != REMB_FCI_FIXED_BYTES + 4 * (size_t) num)
+    return -1;
+  exponent = fci[5] >> 2;
+  mantissa = ((uint64_t) (fci[5] & 0x03) << 16) | ((uint64_t) fci[6] << 8)
+      | fci[7];
+  /* A rate that does not fit libwebrtc's int64 is not a rate. */
+  if (((mantissa << exponent) >> exponent) != mantissa
+      || (mantissa << exponent) > INT64_MAX)
+    return -1;
+  out->sender_ssrc = sender_ssrc;
+  out->bitrate_bps = mantissa << exponent;
+  out->num_ssrcs = num;
+  for (size_t i = 0; i < num; i++)
+    out->ssrcs[i] = get32 (fci + REMB_FCI_FIXED_BYTES + 4 * i);
+  return 0;
+}
+
+int
+bwe_remb_parse (const uint8_t * buf, size_t len, BweRemb * out)
+{
+  size_t payload;
 
   if (len < 4 || (buf[0] >> 6) != RTCP_VERSION || (buf[0] & 0x1F) != REMB_FMT
       || buf[1] != PSFB_PT)
@@ -91,26 +122,47 @@ bwe_remb_parse (const uint8_t * buf, size_t len, BweRemb * out)
       return -1;
     payload -= pad;
   }
+  /* payload counts from the sender SSRC on: 8 bytes of SSRCs, then the FCI */
   if (payload < REMB_FIXED_BYTES - 4)
     return -1;
+  return bwe_remb_parse_fci (buf + PSFB_HEADER_BYTES,
+      payload - (PSFB_HEADER_BYTES - 4), get32 (buf + 4), out);
+}
+
+/* Whether the packet at p (size bytes, a whole RTCP packet) says it is a
+ * REMB: PSFB, FMT 15, and "REMB" where the FCI starts. */
+static int
+says_remb (const uint8_t * p, size_t size)
+{
+  if ((p[0] & 0x1F) != REMB_FMT || p[1] != PSFB_PT
+      || size < PSFB_HEADER_BYTES + 4)
+    return 0;
   for (int i = 0; i < 4; i++)
-    if (buf[12 + i] != remb_id[i])
-      return -1;
-  num = buf[16];
-  /* libwebrtc requires the SSRC count to match the length exactly. */
-  if (payload != REMB_FIXED_BYTES - 4 + 4 * (size_t) num)
-    return -1;
-  exponent = buf[17] >> 2;
-  mantissa = ((uint64_t) (buf[17] & 0x03) << 16) | ((uint64_t) buf[18] << 8)
-      | buf[19];
-  /* A rate that does not fit libwebrtc's int64 is not a rate. */
-  if (((mantissa << exponent) >> exponent) != mantissa
-      || (mantissa << exponent) > INT64_MAX)
-    return -1;
-  out->sender_ssrc = get32 (buf + 4);
-  out->bitrate_bps = mantissa << exponent;
-  out->num_ssrcs = num;
-  for (size_t i = 0; i < num; i++)
-    out->ssrcs[i] = get32 (buf + REMB_FIXED_BYTES + 4 * i);
-  return 0;
+    if (p[PSFB_HEADER_BYTES + i] != remb_id[i])
+      return 0;
+  return 1;
+}
+
+BweRembNext
+bwe_remb_next (const uint8_t * buf, size_t len, size_t * offset, BweRemb * out)
+{
+  while (*offset < len) {
+    const uint8_t *p = buf + *offset;
+    size_t left = len - *offset, size;
+
+    if (left < 4 || (p[0] >> 6) != RTCP_VERSION) {
+      *offset = len;
+      return BWE_REMB_NEXT_MALFORMED;
+    }
+    size = ((((size_t) p[2] << 8) | p[3]) + 1) * 4;
+    if (size > left) {
+      *offset = len;
+      return BWE_REMB_NEXT_MALFORMED;
+    }
+    *offset += size;
+    if (says_remb (p, size))
+      return bwe_remb_parse (p, size, out) == 0 ? BWE_REMB_NEXT_FOUND :
+          BWE_REMB_NEXT_BAD_REMB;
+  }
+  return BWE_REMB_NEXT_END;
 }

@@ -30,4 +30,29 @@ size_t bwe_remb_write (uint8_t * buf, size_t cap, uint32_t sender_ssrc,
  * that does not match the length, or a rate above INT64_MAX (as libwebrtc). */
 int bwe_remb_parse (const uint8_t * buf, size_t len, BweRemb * out);
 
+/* Parses a REMB's feedback control information alone: the bytes after the
+ * 12-byte PSFB header, from "REMB" on (what an RTP stack that parsed the
+ * header hands over, e.g. rtpsession's on-feedback-rtcp), with the packet
+ * sender's SSRC.  Same checks and result as bwe_remb_parse. */
+int bwe_remb_parse_fci (const uint8_t * fci, size_t len, uint32_t sender_ssrc,
+    BweRemb * out);
+
+/* What bwe_remb_next found. */
+typedef enum
+{
+  BWE_REMB_NEXT_END = 0,        /* no further RTCP packet */
+  BWE_REMB_NEXT_FOUND = 1,      /* *out holds the REMB */
+  BWE_REMB_NEXT_BAD_REMB = 2,   /* a PSFB FMT 15 "REMB" that does not parse:
+                                 * skipped, the walk goes on */
+  BWE_REMB_NEXT_MALFORMED = 3,  /* not RTCP from *offset on (version, or a
+                                 * length past the end): the walk ends */
+} BweRembNext;
+
+/* Walks a compound (RFC 3550) or reduced-size (RFC 5506) RTCP buffer from
+ * *offset (0 to start) to its next REMB, leaving *offset after the packet it
+ * stopped at (at len when the walk ends).  Other packets, and application
+ * feedback that is not "REMB", are stepped over. */
+BweRembNext bwe_remb_next (const uint8_t * buf, size_t len, size_t * offset,
+    BweRemb * out);
+
 #endif

@@ -180,6 +180,130 @@ START_TEST (test_parse_padded)
 
 END_TEST;
 
+START_TEST (test_parse_fci)
+{
+  /* the FCI of libwebrtc's vector: what rtpsession's on-feedback-rtcp hands
+   * over after it parsed the PSFB header */
+  ck_assert_int_eq (bwe_remb_parse_fci (reference + 12, sizeof (reference) - 12,
+          0x12345678, &remb), 0);
+  ck_assert_uint_eq (remb.sender_ssrc, 0x12345678);
+  ck_assert_uint_eq (remb.bitrate_bps, 522022);
+  ck_assert_uint_eq (remb.num_ssrcs, 3);
+  ck_assert_mem_eq (remb.ssrcs, ssrcs, sizeof (ssrcs));
+  /* one SSRC short, one byte short, not "REMB" */
+  ck_assert_int_eq (bwe_remb_parse_fci (reference + 12, sizeof (reference) - 16,
+          1, &remb), -1);
+  ck_assert_int_eq (bwe_remb_parse_fci (reference + 12, 7, 1, &remb), -1);
+  ck_assert_int_eq (bwe_remb_parse_fci (reference + 8, 24, 1, &remb), -1);
+}
+
+END_TEST;
+
+/* A receiver report (one report block), the reference REMB, an SDES with one
+ * CNAME "ab", then a second REMB of 300000 bit/s for SSRC 0x1234. */
+static size_t
+compound (uint8_t * buf)
+{
+  static const uint8_t rr[] = { 0x81, 0xc9, 0x00, 0x07, 0, 0, 0, 1,
+    0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  };
+  static const uint8_t sdes[] = { 0x81, 0xca, 0x00, 0x02, 0, 0, 0, 1,
+    1, 2, 'a', 'b'
+  };
+  static const uint32_t one = 0x1234;
+  size_t n = 0;
+
+  memcpy (buf + n, rr, sizeof (rr));
+  n += sizeof (rr);
+  memcpy (buf + n, reference, sizeof (reference));
+  n += sizeof (reference);
+  memcpy (buf + n, sdes, sizeof (sdes));
+  n += sizeof (sdes);
+  n += bwe_remb_write (buf + n, 64, 1, 300000, &one, 1);
+  return n;
+}
+
+START_TEST (test_next_compound)
+{
+  uint8_t buf[256];
+  size_t len = compound (buf), off = 0;
+
+  ck_assert_uint_eq (len, 32 + 32 + 12 + 24);
+  ck_assert_int_eq (bwe_remb_next (buf, len, &off, &remb),
+      BWE_REMB_NEXT_FOUND);
+  ck_assert_uint_eq (off, 64);
+  ck_assert_uint_eq (remb.bitrate_bps, 522022);
+  ck_assert_uint_eq (remb.num_ssrcs, 3);
+  ck_assert_int_eq (bwe_remb_next (buf, len, &off, &remb),
+      BWE_REMB_NEXT_FOUND);
+  ck_assert_uint_eq (off, len);
+  /* 300000 = 0x493E0: 18 bits, sent exactly */
+  ck_assert_uint_eq (remb.bitrate_bps, 300000);
+  ck_assert_uint_eq (remb.num_ssrcs, 1);
+  ck_assert_uint_eq (remb.ssrcs[0], 0x1234);
+  ck_assert_int_eq (bwe_remb_next (buf, len, &off, &remb), BWE_REMB_NEXT_END);
+
+  /* reduced-size: the REMB alone */
+  off = 0;
+  ck_assert_int_eq (bwe_remb_next (reference, sizeof (reference), &off, &remb),
+      BWE_REMB_NEXT_FOUND);
+  ck_assert_uint_eq (off, sizeof (reference));
+  ck_assert_int_eq (bwe_remb_next (reference, sizeof (reference), &off, &remb),
+      BWE_REMB_NEXT_END);
+  /* nothing at all */
+  off = 0;
+  ck_assert_int_eq (bwe_remb_next (buf, 0, &off, &remb), BWE_REMB_NEXT_END);
+}
+
+END_TEST;
+
+START_TEST (test_next_bad)
+{
+  uint8_t buf[256];
+  size_t len = compound (buf), off = 0;
+
+  /* the first REMB says 4 SSRCs in room for 3: skipped as bad, the second
+   * is still found */
+  buf[32 + 16] = 4;
+  ck_assert_int_eq (bwe_remb_next (buf, len, &off, &remb),
+      BWE_REMB_NEXT_BAD_REMB);
+  ck_assert_uint_eq (off, 64);
+  ck_assert_int_eq (bwe_remb_next (buf, len, &off, &remb),
+      BWE_REMB_NEXT_FOUND);
+  ck_assert_uint_eq (remb.bitrate_bps, 300000);
+  buf[32 + 16] = 3;
+
+  /* application feedback that is not REMB is stepped over */
+  buf[32 + 12] = 'X';
+  off = 0;
+  ck_assert_int_eq (bwe_remb_next (buf, len, &off, &remb),
+      BWE_REMB_NEXT_FOUND);
+  ck_assert_uint_eq (remb.bitrate_bps, 300000);
+  buf[32 + 12] = 'R';
+
+  /* the SDES length runs past the end: the walk ends there */
+  off = 0;
+  ck_assert_int_eq (bwe_remb_next (buf, 32 + 32 + 8, &off, &remb),
+      BWE_REMB_NEXT_FOUND);
+  ck_assert_int_eq (bwe_remb_next (buf, 32 + 32 + 8, &off, &remb),
+      BWE_REMB_NEXT_MALFORMED);
+  ck_assert_uint_eq (off, 32 + 32 + 8);
+  /* version 1 in the middle */
+  buf[64] = 0x41;
+  off = 0;
+  ck_assert_int_eq (bwe_remb_next (buf, len, &off, &remb),
+      BWE_REMB_NEXT_FOUND);
+  ck_assert_int_eq (bwe_remb_next (buf, len, &off, &remb),
+      BWE_REMB_NEXT_MALFORMED);
+  ck_assert_uint_eq (off, len);
+  /* three stray bytes after a whole packet */
+  off = 0;
+  ck_assert_int_eq (bwe_remb_next (reference, 3, &off, &remb),
+      BWE_REMB_NEXT_MALFORMED);
+}
+
+END_TEST;
+
 static Suite *
 remb_suite (void)
 {
@@ -192,6 +316,9 @@ remb_suite (void)
   tcase_add_test (tc, test_parse_rejects);
   tcase_add_test (tc, test_parse_chrome);
   tcase_add_test (tc, test_parse_padded);
+  tcase_add_test (tc, test_parse_fci);
+  tcase_add_test (tc, test_next_compound);
+  tcase_add_test (tc, test_next_bad);
   suite_add_tcase (s, tc);
   return s;
 }

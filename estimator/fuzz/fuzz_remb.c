@@ -1,5 +1,6 @@
-/* Fuzzes the REMB codec: arbitrary bytes through the parser, and a REMB written
- * from the input's bitrate and SSRCs must parse back to the same SSRCs and to the
+/* Fuzzes the REMB codec: arbitrary bytes through the parser and the compound
+ * RTCP walk (which must always move forward and end), and a REMB written from
+ * the input's bitrate and SSRCs must parse back to the same SSRCs and to the
  * bitrate truncated to an 18-bit mantissa (capped at INT64_MAX). */
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,25 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 
   if (bwe_remb_parse (data, size, &remb) == 0) {
     if (size < bwe_remb_size (remb.num_ssrcs))
+      abort ();
+  }
+  if (size >= 12 && bwe_remb_parse_fci (data + 12, size - 12, 7, &remb) == 0
+      && (remb.sender_ssrc != 7 || size != bwe_remb_size (remb.num_ssrcs)))
+    abort ();
+  {
+    size_t off = 0, before;
+    BweRembNext r;
+
+    do {
+      before = off;
+      r = bwe_remb_next (data, size, &off, &remb);
+      if (off > size || (r != BWE_REMB_NEXT_END && off <= before))
+        abort ();
+      if (r == BWE_REMB_NEXT_FOUND && off - before < bwe_remb_size
+          (remb.num_ssrcs))
+        abort ();
+    } while (r == BWE_REMB_NEXT_FOUND || r == BWE_REMB_NEXT_BAD_REMB);
+    if (off != size)
       abort ();
   }
 
