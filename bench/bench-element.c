@@ -1,14 +1,16 @@
 /* bench-element: the rtpbwe element's cost per buffer against identity in the
  * same chain (our source pad -> element -> fakesink, pushed from this thread),
  * run after run in one process; allocations per buffer; and scale: 1,000
- * rtpbwe elements in one process, one element with many SSRCs.
+ * rtpbwe elements in one process, one element with many SSRCs.  The same for
+ * rtpbweadapt's media path (sink -> src, no RTCP).
  *
  *   bench-element [--buffers N] [--runs N] [--instances N] [--no-header]
- *                 [--callgrind] [--ir NAME=COUNT]...
+ *                 [--callgrind] [--ir NAME=COUNT]... [--check-adapt]
  *
  * --callgrind: one run of each element, the push loop dumped as
- * "element-identity" / "element-rtpbwe" (bench/run-cost.sh hands the counts
- * back with --ir).
+ * "element-identity" / "element-rtpbwe" / "element-rtpbweadapt"
+ * (bench/run-cost.sh hands the counts back with --ir).
+ * --check-adapt: exit 1 when rtpbweadapt allocates per media buffer.
  *
  * Buffers are RTP packets of the cost benchmark's trace carrying abs-send-time
  * (one-byte extension, id 3), DTS = arrival time; built once, pushed by
@@ -207,21 +209,26 @@ main (int argc, char **argv)
   gboolean header = TRUE, have_rtpbwe;
   BenchPacket *tr;
   GstBuffer **bufs, **many;
-  double *t_id, *t_bwe, *t_bare;
-  uint64_t a_id = 0, a_bwe = 0;
-  double ir_id = -1, ir_bwe = -1, ir_bare = -1;
+  double *t_id, *t_bwe, *t_bare, *t_adapt;
+  uint64_t a_id = 0, a_bwe = 0, a_adapt = 0;
+  double ir_id = -1, ir_bwe = -1, ir_bare = -1, ir_adapt = -1;
+  gboolean have_adapt, check_adapt = FALSE;
 
   for (i = 1; i < argc; i++) {
     if (strcmp (argv[i], "--no-header") == 0)
       header = FALSE;
     else if (strcmp (argv[i], "--callgrind") == 0)
       callgrind = TRUE;
+    else if (strcmp (argv[i], "--check-adapt") == 0)
+      check_adapt = TRUE;
     else if (i + 1 < argc && strcmp (argv[i], "--ir") == 0) {
       const char *v = argv[++i];
       if (g_str_has_prefix (v, "element-identity="))
         ir_id = g_ascii_strtod (strchr (v, '=') + 1, NULL);
       else if (g_str_has_prefix (v, "element-rtpbwe="))
         ir_bwe = g_ascii_strtod (strchr (v, '=') + 1, NULL);
+      else if (g_str_has_prefix (v, "element-rtpbweadapt="))
+        ir_adapt = g_ascii_strtod (strchr (v, '=') + 1, NULL);
       else if (g_str_has_prefix (v, "element-fakesink="))
         ir_bare = g_ascii_strtod (strchr (v, '=') + 1, NULL);
     } else if (i + 1 < argc && strcmp (argv[i], "--buffers") == 0)
@@ -232,7 +239,8 @@ main (int argc, char **argv)
       instances = atoi (argv[++i]);
     else {
       fprintf (stderr, "usage: bench-element [--buffers N] [--runs N] "
-          "[--instances N] [--no-header] [--callgrind] [--ir NAME=COUNT]\n");
+          "[--instances N] [--no-header] [--callgrind] [--ir NAME=COUNT] "
+          "[--check-adapt]\n");
       return 2;
     }
   }
@@ -243,6 +251,10 @@ main (int argc, char **argv)
   {
     GstElementFactory *f = gst_element_factory_find ("rtpbwe");
     have_rtpbwe = f != NULL;
+    if (f)
+      gst_object_unref (f);
+    f = gst_element_factory_find ("rtpbweadapt");
+    have_adapt = f != NULL;
     if (f)
       gst_object_unref (f);
   }
@@ -257,6 +269,8 @@ main (int argc, char **argv)
     run_once ("identity", bufs, buffers, &a_id);
     if (have_rtpbwe)
       run_once ("rtpbwe", bufs, buffers, &a_bwe);
+    if (have_adapt)
+      run_once ("rtpbweadapt", bufs, buffers, &a_adapt);
     for (i = 0; i < buffers; i++)
       gst_buffer_unref (bufs[i]);
     g_free (bufs);
@@ -269,11 +283,14 @@ main (int argc, char **argv)
   t_id = g_new (double, runs);
   t_bwe = g_new (double, runs);
   t_bare = g_new (double, runs);
+  t_adapt = g_new (double, runs);
   /* One untimed pass each first: type registration, first allocations. */
   run_once ("fakesink", bufs, SCALE_BUFFERS_PER_INSTANCE, &a_id);
   run_once ("identity", bufs, SCALE_BUFFERS_PER_INSTANCE, &a_id);
   if (have_rtpbwe)
     run_once ("rtpbwe", bufs, SCALE_BUFFERS_PER_INSTANCE, &a_bwe);
+  if (have_adapt)
+    run_once ("rtpbweadapt", bufs, SCALE_BUFFERS_PER_INSTANCE, &a_adapt);
   for (r = 0; r < runs; r++) {
     uint64_t a_bare;
     fprintf (stderr, "bench-element: run %d/%d\n", r + 1, runs);
@@ -281,6 +298,8 @@ main (int argc, char **argv)
     t_id[r] = run_once ("identity", bufs, buffers, &a_id);
     if (have_rtpbwe)
       t_bwe[r] = run_once ("rtpbwe", bufs, buffers, &a_bwe);
+    if (have_adapt)
+      t_adapt[r] = run_once ("rtpbweadapt", bufs, buffers, &a_adapt);
   }
   printf ("| bare chain: ns/buffer | %.0f | pad -> fakesink, no element; "
       "fastest of %d (median %.0f) |\n", bench_fastest (t_bare, runs), runs,
@@ -288,6 +307,31 @@ main (int argc, char **argv)
   printf ("| element identity: ns/buffer | %.0f | baseline: pad -> identity "
       "-> fakesink; fastest of %d runs of %d buffers (median %.0f) |\n",
       bench_fastest (t_id, runs), runs, buffers, bench_median (t_id, runs));
+  if (have_adapt) {
+    double id = bench_fastest (t_id, runs);
+    double ad = bench_fastest (t_adapt, runs);
+
+    printf ("| element rtpbweadapt: ns/buffer | %.0f | media path (sink -> "
+        "src), same chain, runs alternating with identity; fastest (median "
+        "%.0f) |\n", ad, bench_median (t_adapt, runs));
+    printf ("| element rtpbweadapt / identity | %.2f | %+.0f ns per buffer |\n",
+        ad / id, ad - id);
+    if (ir_id > 0 && ir_adapt > 0 && ir_bare > 0)
+      printf ("| element rtpbweadapt: instructions/buffer (callgrind) | %.0f "
+          "rtpbweadapt, %.0f identity | ratio %.2f; %.0f (rtpbweadapt), %.0f "
+          "(identity) above the bare chain |\n", ir_adapt / buffers,
+          ir_id / buffers, ir_adapt / ir_id, (ir_adapt - ir_bare) / buffers,
+          (ir_id - ir_bare) / buffers);
+    if (bench_alloc_counting ())
+      printf ("| element rtpbweadapt: heap allocations/buffer | %.4f | %"
+          G_GUINT64_FORMAT " in the last run of %d buffers |\n",
+          (double) a_adapt / buffers, a_adapt, buffers);
+    if (check_adapt && bench_alloc_counting () && a_adapt != 0) {
+      fprintf (stderr, "bench-element: rtpbweadapt allocated %" G_GUINT64_FORMAT
+          " times for %d media buffers\n", a_adapt, buffers);
+      return 1;
+    }
+  }
   if (!have_rtpbwe) {
     printf ("| element rtpbwe: ns/buffer | not measured | element rtpbwe not "
         "in this tree yet |\n");
@@ -341,5 +385,6 @@ main (int argc, char **argv)
   g_free (t_id);
   g_free (t_bwe);
   g_free (t_bare);
+  g_free (t_adapt);
   return 0;
 }

@@ -11,6 +11,7 @@ PACKAGES=(
   gstreamer1.0-plugins-ugly python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0
   gnuplot-nox tshark iproute2 ethtool
   debhelper
+  gstreamer1.0-libav
 )
 
 missing=()

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Live closed-loop demo of rtpbwe in one process, no root needed.
 
-sender:     videotestsrc ! x264enc ! rtph264pay (abs-send-time) ! appsink
+sender:     videotestsrc ! x264enc ! rtpbweadapt ! rtph264pay (abs-send-time)
+            ! appsink
 bottleneck: a drop-tail queue (300 ms of the current capacity) drained in real
             time at a capacity that steps down and up; each packet leaves at the
             exact instant its last bit would, and carries that instant as DTS
 receiver:   appsrc ! rtpbwe ! fakesink, rtpbwe.rtcp_src ! appsink
-feedback:   the REMB (PSFB FMT 15) is parsed and sets x264enc's bitrate
+feedback:   rtpbwe's RTCP goes straight into rtpbweadapt's rtcp_sink (an
+            appsrc), which sets x264enc's bitrate from the REMB
 
 Prints one line a second and writes a data file and a PNG plot (gnuplot).
 """
@@ -31,6 +33,7 @@ ABS_SEND_TIME_ID = 3
 QUEUE_LIMIT_S = 0.300
 # The encoder starts here and then follows REMB.
 START_KBPS = 800
+# Bounds of the encoder's bitrate (rtpbweadapt's min-bitrate, max-bitrate).
 # A key frame is a burst several frames long that the delay detector reads as
 # congestion; real-time senders send one only when asked (here: every 100 s).
 KEY_INT_MAX = 3000
@@ -119,27 +122,6 @@ class CoreEstimator:
         self.proc.wait()
 
 
-def parse_remb(data):
-    """Returns the bitrate of the first REMB in a (compound) RTCP packet, or None.
-
-    REMB: PT 206 (PSFB), FMT 15, media SSRC 0, "REMB", num SSRC (8 bit),
-    exponent (6 bit), mantissa (18 bit)."""
-    off = 0
-    while off + 4 <= len(data):
-        first, pt, length = struct.unpack_from("!BBH", data, off)
-        size = (length + 1) * 4
-        if (first >> 6) != 2 or off + size > len(data):
-            return None
-        if pt == 206 and (first & 0x1F) == 15 and size >= 20 and \
-                data[off + 12:off + 16] == b"REMB":
-            exp = data[off + 17] >> 2
-            mantissa = ((data[off + 17] & 3) << 16) | (data[off + 18] << 8) | \
-                data[off + 19]
-            return mantissa << exp
-        off += size
-    return None
-
-
 class Bottleneck:
     """A drop-tail byte queue served at a time-varying capacity, in real time.
 
@@ -217,6 +199,7 @@ class Demo:
         self.encoder_kbps = START_KBPS
         self.rows = []
         self.estimates = []
+        self.adapt_stats = None
         self.lock = threading.Lock()
         self.use_rtpbwe = Gst.ElementFactory.find("rtpbwe") is not None and \
             not args.stand_in
@@ -226,16 +209,28 @@ class Demo:
 
         extmap = "extmap-%d=(string)%s" % (ABS_SEND_TIME_ID, ABS_SEND_TIME_URI)
         have_ext = Gst.ElementFactory.find("rtphdrextabssendtime") is not None
+        # rtpbweadapt (the sender's half, same plugin) takes the feedback on
+        # its rtcp_sink and sets x264enc's bitrate: min-bitrate, max-bitrate
+        # as the demo's bounds, the rest libwebrtc's defaults.
+        adapt = ("rtpbweadapt name=adapt min-bitrate=%d max-bitrate=%d ! "
+                 % (MIN_KBPS * 1000, MAX_KBPS * 1000)) if self.use_rtpbwe else ""
+        feedback = ("appsrc name=feedback is-live=true format=time "
+                    "do-timestamp=true caps=application/x-rtcp ! adapt.rtcp_sink "
+                    "adapt.rtcp_src ! fakesink sync=false async=false"
+                    if self.use_rtpbwe else "")
         self.sender = Gst.parse_launch(
             "videotestsrc is-live=true pattern=snow ! "
             "video/x-raw,width=640,height=360,framerate=30/1 ! "
             "x264enc name=enc tune=zerolatency speed-preset=ultrafast threads=1 "
-            "aud=false key-int-max=%d bitrate=%d ! "
+            "aud=false key-int-max=%d bitrate=%d ! %s"
             "rtph264pay mtu=1200 config-interval=-1 pt=96 ssrc=0x1234 ! "
             "application/x-rtp%s ! "
-            "appsink name=net emit-signals=true sync=false max-buffers=1000"
-            % (KEY_INT_MAX, START_KBPS, ("," + extmap) if have_ext else ""))
+            "appsink name=net emit-signals=true sync=false max-buffers=1000 %s"
+            % (KEY_INT_MAX, START_KBPS, adapt,
+               ("," + extmap) if have_ext else "", feedback))
         self.encoder = self.sender.get_by_name("enc")
+        self.adapt = self.sender.get_by_name("adapt")
+        self.feedback = self.sender.get_by_name("feedback")
         self.sender.get_by_name("net").connect("new-sample", self.on_sent)
 
         caps = ("application/x-rtp,media=video,clock-rate=90000,"
@@ -258,7 +253,8 @@ class Demo:
             bus.connect("message::element", self.on_element_message)
         if self.use_rtpbwe:
             print("demo: x264 sender -> drop-tail bottleneck -> rtpbwe; REMB "
-                  "sets the encoder bitrate; %.0f s" % args.duration)
+                  "sets the encoder bitrate through rtpbweadapt; %.0f s"
+                  % args.duration)
         elif self.core:
             print("demo: rtpbwe not found, running the estimator core through "
                   "%s --sync in its place (REMB throttled as libwebrtc does)"
@@ -314,11 +310,13 @@ class Demo:
                 self.set_encoder(remb)
 
     def on_rtcp(self, sink):
+        """rtpbwe's feedback to the sender's rtpbweadapt, at once (the
+        feedback path has no delay or loss here)."""
         sample = sink.emit("pull-sample")
-        buf = sample.get_buffer()
-        bps = parse_remb(buf.extract_dup(0, buf.get_size()))
-        if bps is not None:
-            self.set_encoder(bps)
+        buf = sample.get_buffer().copy()
+        # The sender's appsrc stamps its own running time.
+        buf.pts = buf.dts = Gst.CLOCK_TIME_NONE
+        self.feedback.emit("push-buffer", buf)
         return Gst.FlowReturn.OK
 
     def on_element_message(self, bus, msg):
@@ -334,6 +332,8 @@ class Demo:
                     self.estimates.append((t, bitrate / 1000))
 
     def set_encoder(self, bps):
+        """Without rtpbweadapt (the core or stand-in estimator): the REMB sets
+        the encoder here."""
         with self.lock:
             self.remb_bps = bps
             kbps = int(min(max(bps / 1000, MIN_KBPS), MAX_KBPS))
@@ -352,6 +352,8 @@ class Demo:
             self.estimate_bps = self.args.stand_in_kbps * 1000
             self.set_encoder(self.estimate_bps)
         est = self.estimate_bps / 1000
+        if self.adapt is not None:
+            self.encoder_kbps = self.encoder.get_property("bitrate")
         row = (t, cap, est, self.encoder_kbps, sent * 8 / 1000, mean_ms, max_ms,
                self.bottleneck.dropped)
         self.rows.append(row)
@@ -370,6 +372,9 @@ class Demo:
         self.sender.set_state(Gst.State.PLAYING)
         GLib.timeout_add(1000, self.tick)
         self.loop.run()
+        # (a stopped rtpbweadapt starts afresh: its counters first)
+        self.adapt_stats = self.adapt.get_property("stats") if self.adapt \
+            else None
         self.sender.set_state(Gst.State.NULL)
         self.bottleneck.stop()
         self.receiver.set_state(Gst.State.NULL)
@@ -398,6 +403,14 @@ class Demo:
                       delays[len(delays) // 2],
                       delays[min(len(delays) - 1, int(0.95 * len(delays)))],
                       self.bottleneck.dropped))
+        st = self.adapt_stats
+        if st is not None:
+            print("demo: rtpbweadapt: %d REMBs, %d applied, %d clamped, %d "
+                  "deadband, %d rate-limited; x264enc set %d times, %d kbit/s "
+                  "in force" % (tuple(st.get_value(f) for f in (
+                      "remb-packets", "applied", "clamped", "deadband",
+                      "rate-limited", "encoder-sets"))
+                      + (st.get_value("bitrate") // 1000,)))
 
     def write_outputs(self):
         out = self.args.output

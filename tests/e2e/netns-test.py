@@ -3,7 +3,8 @@
 
   sender ns  s0 ==veth== ms  [middle ns: delayline ms<->mr, tbf on mr]  mr ==veth== r0  receiver ns
 
-The sender (tests/e2e/rtp-sender.py: x264 + rtpbin, obeys REMB) and the
+The sender (tests/e2e/rtp-sender.py: x264 + rtpbin, obeys REMB through
+rtpbweadapt) and the
 receiver (examples/python/rtpbwe-receiver.py: udpsrc ! rtpbwe, feedback back
 over UDP) are separate processes.  The delay line holds every frame DELAY ms
 each way; tbf on the egress towards the receiver is a drop-tail queue of
@@ -377,6 +378,11 @@ def run_steps(path, args):
     rembs = send.fields("remb")
     log("receiver: %d estimate messages, %d notifies; sender: %d REMB received"
         % (len(samples), len(recv.fields("notify")), len(rembs)))
+    reasons = {}
+    for f in rembs:
+        reasons[f.get("reason", "?")] = reasons.get(f.get("reason", "?"), 0) + 1
+    log("sender: rtpbweadapt's decisions: %s" % ", ".join(
+        "%d %s" % (n, r) for r, n in sorted(reasons.items())))
     t0 = schedule[0][0]
     for kbps_t in range(0, int(total), 5):
         t = t0 + kbps_t

@@ -1,19 +1,19 @@
 #!/usr/bin/python3
 """A live RTP video sender that obeys REMB, for the end-to-end tests.
 
-videotestsrc ! x264enc ! rtph264pay (abs-send-time, optionally transport-wide
-sequence numbers) ! rtpbin ! udpsink, with the receiver's RTCP coming back on a
-udpsrc into rtpbin (whose rtpsession parses TWCC feedback and keeps twcc-stats).
-Every REMB (PSFB FMT 15) in that RTCP sets the encoder's bitrate.
+videotestsrc ! x264enc ! rtpbweadapt ! rtph264pay (abs-send-time, optionally
+transport-wide sequence numbers) ! rtpbin ! udpsink, with the receiver's RTCP
+coming back on a udpsrc through rtpbweadapt's rtcp_sink/rtcp_src into rtpbin
+(whose rtpsession parses TWCC feedback and keeps twcc-stats).  rtpbweadapt
+sets the encoder's bitrate from every REMB (PSFB FMT 15) in that RTCP.
 
 Output lines (`mono` is CLOCK_MONOTONIC in seconds):
-  remb mono=<s> bitrate=<bit/s>
+  remb mono=<s> bitrate=<bit/s> applied=<bit/s> reason=<rtpbweadapt's reason>
   encoder mono=<s> kbps=<kbit/s>                        (every second)
   twcc-stats mono=<s> <the structure>                   (every second, with --twcc-id)
 """
 
 import argparse
-import struct
 import sys
 import threading
 import time
@@ -29,7 +29,7 @@ MIN_KBPS = 50
 MAX_KBPS = 20000
 
 
-# REMB lines come from the streaming thread, the others from the main loop:
+# REMB lines come from the RTCP thread, the others from the main loop:
 # one lock keeps each line whole.
 _out_lock = threading.Lock()
 
@@ -40,29 +40,9 @@ def emit(line):
         sys.stdout.flush()
 
 
-def parse_rembs(data):
-    """Bitrates of every REMB in a (compound or reduced-size) RTCP packet."""
-    found = []
-    off = 0
-    while off + 4 <= len(data):
-        first, pt, length = struct.unpack_from("!BBH", data, off)
-        size = (length + 1) * 4
-        if (first >> 6) != 2 or off + size > len(data):
-            break
-        if pt == 206 and (first & 0x1F) == 15 and size >= 20 and \
-                data[off + 12:off + 16] == b"REMB":
-            exp = data[off + 17] >> 2
-            mantissa = ((data[off + 17] & 3) << 16) | \
-                (data[off + 18] << 8) | data[off + 19]
-            found.append(mantissa << exp)
-        off += size
-    return found
-
-
 class Sender:
     def __init__(self, args):
         self.args = args
-        self.kbps = args.start_kbps
         caps = "application/x-rtp,extmap-%d=(string)%s" % (
             args.abs_send_time_id, ABS_SEND_TIME_URI)
         if args.twcc_id:
@@ -75,32 +55,35 @@ class Sender:
             "video/x-raw,width=320,height=240,framerate=30/1 ! "
             "x264enc name=enc tune=zerolatency speed-preset=ultrafast threads=1 "
             "aud=false key-int-max=300 bitrate=%d ! "
+            "rtpbweadapt name=adapt min-bitrate=%d max-bitrate=%d ! "
             "rtph264pay mtu=1200 config-interval=-1 pt=96 ssrc=%d ! %s ! "
             "rb.send_rtp_sink_0 "
             "rb.send_rtp_src_0 ! udpsink host=%s port=%d sync=false async=false "
             "udpsrc name=rtcpin port=%d caps=application/x-rtcp ! "
-            "rb.recv_rtcp_sink_0 "
-            % (args.start_kbps, args.ssrc, caps, args.host, args.port,
-               args.rtcp_port))
+            "adapt.rtcp_sink adapt.rtcp_src ! rb.recv_rtcp_sink_0 "
+            % (args.start_kbps, MIN_KBPS * 1000, MAX_KBPS * 1000, args.ssrc,
+               caps, args.host, args.port, args.rtcp_port))
         self.pipeline = Gst.parse_launch(desc)
         self.encoder = self.pipeline.get_by_name("enc")
         self.rtpbin = self.pipeline.get_by_name("rb")
-        pad = self.pipeline.get_by_name("rtcpin").get_static_pad("src")
-        pad.add_probe(Gst.PadProbeType.BUFFER, self.on_rtcp)
+        # rtpbweadapt's decisions, printed from the thread that posts them
+        # (the RTCP's), so that `mono` is when the REMB arrived.
+        bus = self.pipeline.get_bus()
+        bus.enable_sync_message_emission()
+        bus.connect("sync-message::element", self.on_decision)
 
-    def on_rtcp(self, pad, info):
-        buf = info.get_buffer()
-        for bps in parse_rembs(buf.extract_dup(0, buf.get_size())):
-            emit("remb mono=%.6f bitrate=%d" % (time.monotonic(), bps))
-            kbps = int(min(max(bps / 1000, MIN_KBPS), MAX_KBPS))
-            if kbps != self.kbps:
-                self.kbps = kbps
-                self.encoder.set_property("bitrate", kbps)
-        return Gst.PadProbeReturn.OK
+    def on_decision(self, bus, msg):
+        s = msg.get_structure()
+        if s is None or s.get_name() != "rtpbweadapt-bitrate":
+            return
+        emit("remb mono=%.6f bitrate=%d applied=%d reason=%s" % (
+            time.monotonic(), s.get_value("remb"), s.get_value("bitrate"),
+            s.get_value("reason")))
 
     def tick(self):
         now = time.monotonic()
-        emit("encoder mono=%.6f kbps=%d" % (now, self.kbps))
+        emit("encoder mono=%.6f kbps=%d" % (
+            now, self.encoder.get_property("bitrate")))
         if self.args.twcc_id:
             session = self.rtpbin.emit("get-session", 0)
             stats = session.get_property("twcc-stats") if session else None
