@@ -49,17 +49,16 @@
  *
  * ## Example launch lines
  *
- * A sender whose encoder follows the receiver's REMB (the receiver is
- * `rtpbwe`'s example that sends REMB to port 5005):
+ * A sender whose encoder follows the receiver's REMB (the README's sender
+ * line; the receiver is `rtpbwe`'s example, which sends REMB to port 5005):
  * |[
- * gst-launch-1.0 rtpbin name=rb videotestsrc is-live=true pattern=ball ! \
- *   video/x-raw,width=320,height=240,framerate=30/1 ! \
+ * gst-launch-1.0 -m -v rtpbin name=rb \
+ *   videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1 ! \
  *   vp8enc deadline=1 target-bitrate=1000000 ! rtpbweadapt name=adapt ! rtpvp8pay ! \
  *   'application/x-rtp,extmap-3=(string)"http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"' ! \
  *   rb.send_rtp_sink_0 rb.send_rtp_src_0 ! udpsink host=127.0.0.1 port=5000 \
  *   rb.send_rtcp_src_0 ! udpsink host=127.0.0.1 port=5001 sync=false async=false \
- *   udpsrc port=5005 caps=application/x-rtcp ! adapt.rtcp_sink \
- *   adapt.rtcp_src ! rb.recv_rtcp_sink_0
+ *   udpsrc port=5005 caps=application/x-rtcp ! adapt.rtcp_sink adapt.rtcp_src ! rb.recv_rtcp_sink_0
  * ]|
  */
 #ifdef HAVE_CONFIG_H

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The README's adaptive stream: its two gst-launch-1.0 lines, run as written
 (free UDP ports in place of 5000, 5001 and 5005): a receiver with rtpbwe and
-a sender with rtpbweadapt, each through rtpbin.
+a sender with rtpbweadapt, each through rtpbin.  The sender line is also the
+example of rtpbweadapt's documentation (gst/gstrtpbweadapt.c).
 
 The sender's encoder must follow the receiver's estimate:
 - every REMB rtpbweadapt decided on is an estimate the receiver's rtpbwe
@@ -60,6 +61,14 @@ def readme_lines(readme):
             if l.strip().startswith("gst-launch-1.0")]
 
 
+def doc_launch_line(path):
+    """The `|[ gst-launch-1.0 ... ]|` example of a source file's doc."""
+    with open(path) as f:
+        block = re.search(r"\|\[\n(.*?)\]\|", f.read(), re.S).group(1)
+    return " ".join(re.sub(r"^\s*\*\s?", "", l).rstrip("\\").strip()
+                    for l in block.split("\n")).strip()
+
+
 def read(path):
     with open(path, errors="replace") as f:
         return f.read()
@@ -73,6 +82,11 @@ def main():
             "rtpbweadapt" not in lines[1]:
         print("FAIL: expected the receiver and the sender line, found %s"
               % lines)
+        return 1
+    doc = doc_launch_line(os.path.join(source, "gst", "gstrtpbweadapt.c"))
+    if shlex.split(doc) != shlex.split(lines[1]):
+        print("FAIL: the documentation's example differs from the README's "
+              "sender:\n%s\n%s" % (doc, lines[1]))
         return 1
     ports = {p: free_udp_port() for p in (5000, 5001, 5005)}
     procs, logs = [], []
