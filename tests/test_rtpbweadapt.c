@@ -679,6 +679,7 @@ GST_START_TEST (test_upstream_walk)
   GstElement *adapt, *enc, *found, *sink;
   GstPad *src, *rtcp_sink, *rtcp_src, *sinkpad;
   GstSegment seg;
+  GstCaps *caps;
   GstBus *bus;
   GstMessage *m;
 
@@ -705,8 +706,9 @@ GST_START_TEST (test_upstream_walk)
   fail_unless_equals_int (gst_pad_link (src, rtcp_sink), GST_PAD_LINK_OK);
   gst_pad_set_active (src, TRUE);
   gst_pad_push_event (src, gst_event_new_stream_start ("rtcp"));
-  gst_pad_push_event (src, gst_event_new_caps (gst_caps_from_string
-          ("application/x-rtcp")));
+  caps = gst_caps_from_string ("application/x-rtcp");
+  gst_pad_push_event (src, gst_event_new_caps (caps));
+  gst_caps_unref (caps);
   gst_segment_init (&seg, GST_FORMAT_TIME);
   gst_pad_push_event (src, gst_event_new_segment (&seg));
   fail_unless_equals_int (gst_pad_push (src, remb_buffer (700000, NULL, 0,
