@@ -24,5 +24,5 @@ plugin_init (GstPlugin * plugin)
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, rtpbwe,
     "Receiver-side bandwidth estimation (GCC, REMB, TWCC), the sender's "
-    "REMB adaptation and the abs-send-time RTP header extension", plugin_init, VERSION, "LGPL",
-    GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
+    "REMB adaptation and the abs-send-time RTP header extension", plugin_init,
+    VERSION, "LGPL", GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)
