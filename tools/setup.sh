@@ -12,6 +12,7 @@ PACKAGES=(
   gnuplot-nox tshark iproute2 ethtool
   debhelper
   gstreamer1.0-libav
+  gstreamer1.0-nice gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1
 )
 
 missing=()
