@@ -12,7 +12,9 @@ goog-remb offered, and for one of them transport-cc too.
   that session (gone from /status, a second DELETE is 404) while the other's
   packets and REMBs keep coming;
 - twcc: with --feedback twcc and transport-wide numbers the publisher
-  receives transport-wide feedback (RTPFB FMT 15) from rtpbwe, and no REMB;
+  receives transport-wide feedback (RTPFB FMT 15) from rtpbwe alone (none
+  from the endpoint's rtpsession), and no REMB; with --record the file
+  written by the time DELETE answers decodes as the 320x240 VP8 sent;
 - bad_offers: malformed offers get a 4xx with a reason, and the endpoint still
   answers a good offer afterwards.
 
@@ -24,8 +26,10 @@ import json
 import os
 import re
 import struct
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -299,8 +303,37 @@ def test_remb_two_publishers(args):
         ep.stop()
 
 
+def decoded_frames(path):
+    """(frames, width, height) of the VP8 in a Matroska file."""
+    pipeline = Gst.parse_launch(
+        "filesrc location=\"%s\" ! matroskademux ! vp8dec ! "
+        "fakesink name=sink signal-handoffs=true sync=false" % path)
+    frames = []
+    size = {}
+
+    def handoff(sink, buf, pad):
+        if not size:
+            st = pad.get_current_caps().get_structure(0)
+            size["w"], size["h"] = st.get_int("width")[1], st.get_int(
+                "height")[1]
+        frames.append(buf.pts)
+
+    pipeline.get_by_name("sink").connect("handoff", handoff)
+    pipeline.set_state(Gst.State.PLAYING)
+    msg = pipeline.get_bus().timed_pop_filtered(
+        20 * Gst.SECOND, Gst.MessageType.EOS | Gst.MessageType.ERROR)
+    pipeline.set_state(Gst.State.NULL)
+    if msg is None or msg.type != Gst.MessageType.EOS:
+        raise Failure("the recording does not play to its end: %s"
+                      % (msg.parse_error()[0].message if msg else "timeout"))
+    return len(frames), size.get("w"), size.get("h")
+
+
 def test_twcc(args):
-    ep = Endpoint(args["source"], "--feedback", "twcc")
+    """--feedback twcc, and --record: the file holds the VP8 sent."""
+    work = tempfile.mkdtemp(prefix="whip-")
+    record = os.path.join(work, "rec.mkv")
+    ep = Endpoint(args["source"], "--feedback", "twcc", "--record", record)
     pub = Publisher("twcc", twcc=True)
     try:
         sid = pub.publish(ep)
@@ -324,9 +357,19 @@ def test_twcc(args):
         print("  %d TWCC feedback packets received; endpoint: %d packets "
               "recorded, %d feedback packets" % (pub.twcc, s["packets-twcc"],
                                                  s["twcc-packets"]))
+        # the recording is finished (EOS through the muxer) at DELETE
+        code, _h, body = ep.request("DELETE", pub.location)
+        check(code == 200, "DELETE: %d %s" % (code, body))
+        path = os.path.join(work, "rec-%d.mkv" % sid)
+        check(s["record"] == path, "recording to %s" % s.get("record"))
+        frames, w, h = decoded_frames(path)
+        check(frames >= 10 and (w, h) == (320, 240),
+              "%s: %d frames of %sx%s" % (path, frames, w, h))
+        print("  recording: %d VP8 frames of 320x240 decoded" % frames)
     finally:
         pub.stop()
         ep.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def test_bad_offers(args):
