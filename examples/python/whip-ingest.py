@@ -27,6 +27,7 @@ gir1.2-nice-0.1 for --ice-address), and rtpbwe on GST_PLUGIN_PATH.
 """
 
 import argparse
+import ctypes
 import http.server
 import json
 import os
@@ -507,12 +508,29 @@ def add_ice_addresses(webrtc, addresses):
     addresses are given, libnice uses those only."""
     gi.require_version("Nice", "0.1")
     from gi.repository import Nice
-    agent = webrtc.get_property("ice-agent").get_property("agent")
+    agent = ice_agent_of(webrtc).get_property("agent")
     for a in addresses:
         addr = Nice.Address()
         if not addr.set_from_string(a):
             raise SystemExit("--ice-address %s: not an IP address" % a)
         agent.add_local_address(addr)
+
+
+def ice_agent_of(webrtc):
+    """webrtcbin's ice-agent.  The getter of GStreamer 1.22.0 hands out
+    webrtcbin's own reference without taking one, so the ICE agent would be
+    freed with the Python object: take the missing reference (only when it
+    is missing: a fixed webrtcbin leaves two, its own and ours)."""
+    ice = webrtc.get_property("ice-agent")
+    if ice.__grefcount__ == 1:
+        get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+        get_pointer.restype = ctypes.c_void_p
+        get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+        gobject = ctypes.CDLL("libgobject-2.0.so.0")
+        gobject.g_object_ref.argtypes = [ctypes.c_void_p]
+        gobject.g_object_ref.restype = ctypes.c_void_p
+        gobject.g_object_ref(get_pointer(ice.__gpointer__, None))
+    return ice
 
 
 class Endpoint:
@@ -616,6 +634,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.reply(200, f.read(), "text/html; charset=utf-8")
             except OSError as e:
                 self.error(500, "cannot read the page: %s" % e)
+        elif path == "/favicon.ico":
+            self.reply(204)
         elif path == "/status":
             self.reply(200, json.dumps(self.endpoint.status()),
                        "application/json", [("Cache-Control", "no-store")])
