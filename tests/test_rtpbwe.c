@@ -104,6 +104,17 @@ rtp_packet (guint32 ssrc, guint16 seq, gint64 abs24, gint twcc_seq,
   return buf;
 }
 
+/* Big-endian, byte by byte: d + 17 is not aligned for GST_WRITE_UINT64_BE's
+ * single store. */
+static void
+put_u64_be (guint8 * d, guint64 v)
+{
+  gint i;
+
+  for (i = 7; i >= 0; i--, v >>= 8)
+    d[i] = (guint8) v;
+}
+
 /* An RTP packet whose only extension is abs-capture-time (id, one-byte
  * header): the 8-byte form, or the 16-byte one with a clock offset. */
 static GstBuffer *
@@ -124,9 +135,9 @@ act_packet (guint32 ssrc, guint16 seq, guint64 ntp, gboolean with_offset,
   GST_WRITE_UINT16_BE (d + 12, 0xBEDE);
   GST_WRITE_UINT16_BE (d + 14, words);
   d[16] = (guint8) ((id << 4) | (ext_len - 2));
-  GST_WRITE_UINT64_BE (d + 17, ntp);
+  put_u64_be (d + 17, ntp);
   if (with_offset)
-    GST_WRITE_UINT64_BE (d + 25, (guint64) offset);
+    put_u64_be (d + 25, (guint64) offset);
   buf = gst_buffer_new_wrapped (d, size);
   GST_BUFFER_DTS (buf) = dts;
   return buf;

@@ -235,8 +235,9 @@ def extract_candidates_into(answer_text, candidates):
 class Session:
     """One publisher: a pipeline with webrtcbin, rtpbwe in its rtpbin."""
 
-    def __init__(self, sid, offer, offer_text, args):
+    def __init__(self, sid, offer, offer_text, args, on_failed):
         self.sid = sid
+        self.on_failed = on_failed
         self.offer = offer
         self.offer_text = offer_text
         self.args = args
@@ -267,6 +268,8 @@ class Session:
         self.webrtc.connect("on-ice-candidate", self.on_ice_candidate)
         self.webrtc.connect("notify::ice-gathering-state",
                             self.on_gathering_state)
+        self.webrtc.connect("notify::ice-connection-state",
+                            self.on_connection_state)
         if args.record:
             self.setup_record()
         bus = self.pipeline.get_bus()
@@ -460,6 +463,13 @@ class Session:
                                                    list(self.candidates))
         self.done.set()
 
+    def on_connection_state(self, *_args):
+        # a publisher that leaves without DELETE: ICE fails once its checks
+        # go unanswered; the session ends then
+        state = self.webrtc.get_property("ice-connection-state")
+        if state == GstWebRTC.WebRTCICEConnectionState.FAILED:
+            GLib.idle_add(self.on_failed, self.sid)
+
     def on_error(self, _bus, msg):
         err, dbg = msg.parse_error()
         emit("whip: session %d error: %s (%s)" % (self.sid, err.message, dbg))
@@ -550,7 +560,7 @@ class Endpoint:
         with self.lock:
             sid = self.next_id
             self.next_id += 1
-        s = Session(sid, offer, offer_text, self.args)
+        s = Session(sid, offer, offer_text, self.args, self.on_failed)
         GLib.idle_add(s.start)
         if not s.done.wait(ANSWER_TIMEOUT_S) or s.error:
             s.stop()
@@ -563,6 +573,11 @@ class Endpoint:
                                       offer.id_of(ABS_SEND_TIME_URI),
                                       offer.id_of(TWCC_URI)))
         return s, s.answer_text
+
+    def on_failed(self, sid):
+        if self.delete(sid):
+            emit("whip: session %d ended: ICE failed" % sid)
+        return False
 
     def delete(self, sid):
         with self.lock:
@@ -602,6 +617,7 @@ PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "rtpbwe-whip/1"
     endpoint = None  # set by main
+    timeout = 30  # a client that sends less than its Content-Length
 
     def log_message(self, fmt, *a):
         pass  # the endpoint prints its own lines
@@ -674,7 +690,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except OfferError as e:
             self.error(400, "bad offer: %s" % e)
             return
-        except RuntimeError as e:
+        except Exception as e:  # noqa: BLE001 - a 500, never a dead thread
             self.error(500, "cannot answer: %s" % e)
             return
         self.reply(201, answer, "application/sdp",
