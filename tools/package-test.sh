@@ -2,15 +2,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds the Debian package gstreamer1.0-rtpbwe (debian/, dpkg-buildpackage)
 # from a copy of this tree, installs it with apt, checks that
-# gst-inspect-1.0 finds rtpbwe and rtphdrextabssendtime in the system plugin
-# directory with no environment variable, runs the README's capture replay
-# line against the installed plugin (its estimates must be libwebrtc's),
-# and removes the package again, also when a check fails.
+# gst-inspect-1.0 finds rtpbwe, rtphdrextabssendtime and rtpbweadapt in the
+# system plugin directory with no environment variable, runs the README's
+# capture replay line against the installed plugin (its estimates must be
+# libwebrtc's), and removes the package again, also when a check fails.
 # ./test.sh runs it last, so that the installed plugin never stands beside
 # the build tree's during the other tests.  Needs root (or sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-src=$PWD
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 work=$(mktemp -d)
@@ -38,14 +37,15 @@ fi
 (cd "$work/gst-rtpbwe" && dpkg-buildpackage -us -uc -b >"$work/build.log" 2>&1) ||
   { tail -30 "$work/build.log"; fail "dpkg-buildpackage"; }
 deb=$(ls "$work"/gstreamer1.0-rtpbwe_*.deb)
+contents=$(dpkg-deb --contents "$deb" | awk '{print $6}')
 echo "package-test: built $(basename "$deb"):"
-dpkg-deb --contents "$deb" | awk '{print "  " $6}'
+echo "$contents" | sed 's/^/  /'
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 plugin=/usr/lib/$multiarch/gstreamer-1.0/libgstrtpbwe.so
-dpkg-deb --contents "$deb" | grep -q " \.$plugin$" || fail "no $plugin in the package"
+echo "$contents" | grep -qx "\.$plugin" || fail "no $plugin in the package"
 
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$deb" >/dev/null
-for element in rtpbwe rtphdrextabssendtime; do
+for element in rtpbwe rtphdrextabssendtime rtpbweadapt; do
   out=$(clean_env gst-inspect-1.0 "$element") || fail "gst-inspect-1.0 $element"
   # /lib is /usr/lib on Debian 12 (merged /usr): GStreamer may name either
   echo "$out" | grep -Eq "Filename *(/usr)?/lib/$multiarch/gstreamer-1.0/libgstrtpbwe.so$" ||
