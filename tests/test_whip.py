@@ -15,8 +15,9 @@ goog-remb offered, and for one of them transport-cc too.
   receives transport-wide feedback (RTPFB FMT 15) from rtpbwe alone (none
   from the endpoint's rtpsession), and no REMB; with --record the file
   written by the time DELETE answers decodes as the 320x240 VP8 sent;
-- bad_offers: malformed offers get a 4xx with a reason, and the endpoint still
-  answers a good offer afterwards.
+- bad_offers: malformed offers get a 400 with a reason (a wrong Content-Type
+  415, unknown paths 404), and the endpoint still answers a good offer
+  afterwards, picking TWCC for it (--feedback auto, transport-cc offered).
 
 Usage: test_whip.py SOURCE_ROOT [TEST...]   (GST_PLUGIN_PATH: the build)
 """
@@ -425,8 +426,9 @@ def test_bad_offers(args):
               and "goog-remb" not in pub.answer_text,
               "auto with transport-cc offered:\n" + pub.answer_text)
         check(ep.status()[sid]["feedback"] == "twcc", "auto did not pick twcc")
-        print("  %d malformed offers refused with a reason; a good one "
-              "answered after them (auto: twcc)" % (len(cases) + 4))
+        print("  %d bad offers refused with a reason, wrong Content-Type "
+              "415, unknown paths 404; a good one answered after them "
+              "(auto: twcc)" % (len(cases) + 1))
     finally:
         pub.stop()
         ep.stop()

@@ -253,6 +253,7 @@ class Session:
         self.record_path = None
         self.free_mux_pads = {}
         self.record_sinks = []
+        self.stopped = False
 
         self.pipeline = Gst.Pipeline.new("whip-%d" % sid)
         self.webrtc = Gst.ElementFactory.make("webrtcbin", "webrtc")
@@ -396,6 +397,8 @@ class Session:
     def start(self):
         """In the main loop: PLAYING, the offer, the answer; done is set when
         answer_text or error is."""
+        if self.stopped:  # given up on before the main loop got to it
+            return False
         self.pipeline.set_state(Gst.State.PLAYING)
         res, sdp = GstSdp.SDPMessage.new_from_text(self.offer_text)
         offer = GstWebRTC.WebRTCSessionDescription.new(
@@ -502,6 +505,7 @@ class Session:
 
     def stop(self):
         """Ends the session; a recording gets its EOS first."""
+        self.stopped = True
         if self.record_sinks:
             for sinkpad in self.record_sinks:
                 sinkpad.send_event(Gst.Event.new_eos())
@@ -690,7 +694,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except OfferError as e:
             self.error(400, "bad offer: %s" % e)
             return
-        except Exception as e:  # noqa: BLE001 - a 500, never a dead thread
+        except Exception as e:  # a 500, never a dead handler thread
             self.error(500, "cannot answer: %s" % e)
             return
         self.reply(201, answer, "application/sdp",
