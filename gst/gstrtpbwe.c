@@ -971,6 +971,9 @@ log_feedback (GstRtpBwe * self, GstBuffer * buf)
 {
   GstMapInfo map;
 
+  /* no mapping when nobody reads INFO */
+  if (gst_debug_category_get_threshold (GST_CAT_DEFAULT) < GST_LEVEL_INFO)
+    return;
   if (!gst_buffer_map (buf, &map, GST_MAP_READ))
     return;
   if (map.size >= 2 && map.data[1] == GST_RTCP_TYPE_PSFB) {
