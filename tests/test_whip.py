@@ -248,8 +248,9 @@ class Publisher:
 
 def test_remb_two_publishers(args):
     ep = Endpoint(args["source"])
-    pubs = [Publisher("one"), Publisher("two")]
+    pubs = []
     try:
+        pubs = [Publisher("one"), Publisher("two")]
         sids = [p.publish(ep) for p in pubs]
         check(sids[0] != sids[1], "two publishers, one session id")
         for p in pubs:
@@ -335,8 +336,9 @@ def test_twcc(args):
     work = tempfile.mkdtemp(prefix="whip-")
     record = os.path.join(work, "rec.mkv")
     ep = Endpoint(args["source"], "--feedback", "twcc", "--record", record)
-    pub = Publisher("twcc", twcc=True)
+    pub = None
     try:
+        pub = Publisher("twcc", twcc=True)
         sid = pub.publish(ep)
         check(re.search(r"a=extmap:5 " + re.escape(TWCC_URI), pub.answer_text)
               and re.search(r"a=rtcp-fb:96 transport-cc", pub.answer_text),
@@ -368,16 +370,17 @@ def test_twcc(args):
               "%s: %d frames of %sx%s" % (path, frames, w, h))
         print("  recording: %d VP8 frames of 320x240 decoded" % frames)
     finally:
-        pub.stop()
+        if pub is not None:
+            pub.stop()
         ep.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
 def test_bad_offers(args):
     ep = Endpoint(args["source"])
-    pub = Publisher("after")
+    pub = None
     try:
-        good = None
+        pub = Publisher("after")
         cases = [
             ("empty", "", 400, "empty offer"),
             ("garbage", "hello, world\r\n", 400, "not an SDP offer"),
@@ -430,7 +433,8 @@ def test_bad_offers(args):
               "415, unknown paths 404; a good one answered after them "
               "(auto: twcc)" % (len(cases) + 1))
     finally:
-        pub.stop()
+        if pub is not None:
+            pub.stop()
         ep.stop()
 
 
@@ -457,9 +461,10 @@ def main():
             t(args)
             passed += 1
             print("  ok (%.1f s)" % (time.monotonic() - start))
-        except Failure as e:
+        except Exception as e:  # a broken test fails, the others still run
             failed += 1
-            print("  FAILED: %s" % e)
+            print("  FAILED: %s%s" % ("" if isinstance(e, Failure) else
+                                      type(e).__name__ + ": ", e))
         sys.stdout.flush()
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
