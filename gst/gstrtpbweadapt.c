@@ -154,7 +154,6 @@ struct _GstRtpBweAdapt
   gboolean apply_scheduled;
   gint retry_apply;             /* atomic: set when the encoder was not PLAYING */
   GMutex apply_lock;            /* one write at a time, the newest value last */
-  guint64 last_set;             /* in the property's unit, under apply_lock */
 
   /* Streaming threads only. */
   gboolean need_ssrc_from_buffer;       /* media: RTP caps without ssrc */
@@ -262,7 +261,6 @@ apply_to_encoder (GstElement * element, gpointer unused)
 
     GST_INFO_OBJECT (self, "%s %s = %" G_GUINT64_FORMAT " (%u bit/s)",
         GST_OBJECT_NAME (encoder), info->property, value, bps);
-    self->last_set = value;
     GST_OBJECT_LOCK (self);
     self->encoder_sets++;
     GST_OBJECT_UNLOCK (self);
