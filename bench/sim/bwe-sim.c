@@ -1,7 +1,8 @@
 /* bwe-sim: runs one RFC 8867 scenario (or all) on the estimator core and prints
  * the per-phase metrics as markdown rows.
  *
- *   bwe-sim [--scenario NAME|all|none] [--mode kalman|trendline] [--seed N]
+ *   bwe-sim [--scenario NAME|all|none] [--mode libwebrtc|improved]
+ *           [--filter kalman|trendline] [--seed N]
  *           [--duration S] [--jitter MS] [--loss P] [--fixed BPS]
  *           [--no-probing] [--label TEXT] [--series FILE] [--header]
  *           [--progress] [--list]
@@ -19,8 +20,8 @@
 static int
 usage (void)
 {
-  fprintf (stderr, "usage: bwe-sim [--scenario NAME|all] [--mode kalman|"
-      "trendline] [--seed N] [--duration S] [--jitter MS] [--loss P] "
+  fprintf (stderr, "usage: bwe-sim [--scenario NAME|all] [--mode libwebrtc|"
+      "improved] [--filter kalman|trendline] [--seed N] [--duration S] [--jitter MS] [--loss P] "
       "[--fixed BPS] [--no-probing] [--label TEXT] [--series FILE] [--header] "
       "[--progress] [--list]\n");
   return 2;
@@ -59,6 +60,14 @@ main (int argc, char **argv)
       name = v;
       i++;
     } else if (strcmp (a, "--mode") == 0) {
+      if (strcmp (v, "libwebrtc") == 0)
+        o.mode = SIM_MODE_LIBWEBRTC;
+      else if (strcmp (v, "improved") == 0)
+        o.mode = SIM_MODE_IMPROVED;
+      else
+        return usage ();
+      i++;
+    } else if (strcmp (a, "--filter") == 0) {
       if (strcmp (v, "kalman") == 0)
         o.filter = BWE_FILTER_KALMAN;
       else if (strcmp (v, "trendline") == 0)

@@ -73,6 +73,7 @@ typedef struct
   int64_t send_us;
   int64_t enq_us;
   int64_t tx_us;
+  uint16_t seq;
   int next_free;
 } Packet;
 
@@ -105,8 +106,10 @@ typedef struct
   unsigned ring_len;
   int64_t pacer_next_us;
   bool pace_scheduled;
+  uint16_t next_seq;
   /* receiver */
   BweRemoteEstimator est;
+  BweImprovedEstimator improved;
   BweRembThrottler throttler;
   uint32_t estimate_bps;
   int64_t last_arrival_us;
@@ -442,6 +445,7 @@ send_media (Sim * sim, int64_t now, int f, uint32_t payload)
   sim->pool[pi].payload = payload;
   sim->pool[pi].wire = payload + SIM_RTP_OVERHEAD + SIM_IP_UDP_OVERHEAD;
   sim->pool[pi].send_us = now;
+  sim->pool[pi].seq = sim->flow[f].next_seq++;
   sim->acc[phase_of (sim, now)].flow[f].sent_pkts++;
   sim->flow[f].bin_sent += sim->pool[pi].wire;
   sim->media_packets++;
@@ -548,9 +552,14 @@ receive (Sim * sim, int64_t now, int f, int pi)
 
     sim->acc[phase_of (sim, now)].flow[f].recv_bytes += p->wire;
     fl->bin_recv += p->wire;
-    bwe_remote_estimator_incoming_packet (&fl->est, now, now,
-        abs_send_time_24 (p->send_us), p->payload, 0x1000u + (uint32_t) f,
-        &up);
+    if (sim->o->mode == SIM_MODE_IMPROVED)
+      bwe_improved_estimator_incoming_packet (&fl->improved, now, now,
+          abs_send_time_24 (p->send_us), p->payload, 0x1000u + (uint32_t) f,
+          p->seq, &up);
+    else
+      bwe_remote_estimator_incoming_packet (&fl->est, now, now,
+          abs_send_time_24 (p->send_us), p->payload, 0x1000u + (uint32_t) f,
+          &up);
     packet_free (sim, pi);
     if (up.updated) {
       fl->estimate_bps = up.bitrate_bps;
@@ -799,9 +808,14 @@ sim_run (const SimScenario * s, const SimOptions * o, SimResult * r)
   for (f = 0; f < s->num_flows; f++) {
     Flow *fl = &sim->flow[f];
     fl->target_bps = o->fixed_bps ? o->fixed_bps : SIM_START_BITRATE_BPS;
-    bwe_remote_estimator_init (&fl->est, &config);
     /* What the receiver learns from RTCP: the path's round trip. */
-    bwe_remote_estimator_set_rtt (&fl->est, 2 * s->one_way_us / 1000);
+    if (o->mode == SIM_MODE_IMPROVED) {
+      bwe_improved_estimator_init (&fl->improved, &config);
+      bwe_improved_estimator_set_rtt (&fl->improved, 2 * s->one_way_us / 1000);
+    } else {
+      bwe_remote_estimator_init (&fl->est, &config);
+      bwe_remote_estimator_set_rtt (&fl->est, 2 * s->one_way_us / 1000);
+    }
     bwe_remb_throttler_init (&fl->throttler);
     if (push_event (sim, s->start_us[f], EV_FRAME, f, 0) < 0)
       ret = -1;
@@ -818,8 +832,7 @@ sim_run (const SimScenario * s, const SimOptions * o, SimResult * r)
     ret = -1;
   if (o->series) {
     fprintf (o->series, "# %s, %s\n# t_s\tcapacity_kbps\tqdelay_ms"
-        "\tqdelay_max_ms\ttcp_kbps", s->title,
-        o->filter == BWE_FILTER_TRENDLINE ? "trendline" : "kalman");
+        "\tqdelay_max_ms\ttcp_kbps", s->title, sim_mode_name (o));
     for (f = 0; f < s->num_flows; f++)
       fprintf (o->series, "\test%d_kbps\ttarget%d_kbps\tsend%d_kbps"
           "\trecv%d_kbps", f + 1, f + 1, f + 1, f + 1);
@@ -844,6 +857,14 @@ out:
   free (sim->sample_capacity);
   free (sim);
   return ret;
+}
+
+const char *
+sim_mode_name (const SimOptions * o)
+{
+  if (o->mode == SIM_MODE_IMPROVED)
+    return "improved";
+  return o->filter == BWE_FILTER_TRENDLINE ? "trendline" : "kalman";
 }
 
 void
@@ -882,7 +903,7 @@ sim_print_rows (FILE * f, const SimScenario * s, const SimOptions * o,
       snprintf (share, sizeof (share), "n/a");
     fprintf (f, "| %s | %s | %lld-%lld | %.2f | %.1f %% | %.3f | %.1f | %.1f "
         "| %.2f %% | %s | %s | %s |\n", o->label ? o->label : s->name,
-        o->filter == BWE_FILTER_TRENDLINE ? "trendline" : "kalman",
+        sim_mode_name (o),
         (long long) (ph->start_us / 1000000),
         (long long) (ph->end_us / 1000000), ph->capacity_bps / 1e6,
         100.0 * ph->utilisation, ph->media_bps / 1e6, ph->qdelay_p50_ms,

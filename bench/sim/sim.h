@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "improved_estimator.h"
 #include "remote_estimator.h"
 
 #define SIM_MAX_FLOWS 4
@@ -41,9 +42,16 @@ typedef struct
   int num_phases;
 } SimScenario;
 
+typedef enum
+{
+  SIM_MODE_LIBWEBRTC = 0,       /* the parity estimator */
+  SIM_MODE_IMPROVED = 1,
+} SimMode;
+
 typedef struct
 {
-  BweDelayFilter filter;
+  SimMode mode;
+  BweDelayFilter filter;        /* of the libwebrtc mode */
   uint64_t seed;
   double jitter_sd_ms;          /* 0: none */
   double loss;                  /* random path loss probability */
@@ -91,6 +99,9 @@ const SimScenario *sim_scenario_get (int i);    /* NULL past the last */
 void sim_options_init (SimOptions * o);
 /* Runs one scenario; returns 0, or -1 when it could not (out of memory). */
 int sim_run (const SimScenario * s, const SimOptions * o, SimResult * r);
+
+/* The mode column: the filter for libwebrtc, else "improved". */
+const char *sim_mode_name (const SimOptions * o);
 
 /* Markdown rows, one per phase: | scenario | mode | phase | ... | */
 void sim_print_rows (FILE * f, const SimScenario * s, const SimOptions * o,

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Packet loss from RTP sequence numbers (improved mode).  Per SSRC the highest
+ * sequence number seen; a jump forwards counts the packets skipped as lost, a
+ * packet from behind the highest (reordered, or retransmitted) takes one back.
+ * A jump of more than BWE_LOSS_MAX_GAP is a restart of the sequence, not loss.
+ *
+ * Losses are grouped into loss events as TFRC does (RFC 5348, 5.2): losses
+ * less than one round trip after the start of the last event belong to it, so
+ * that a burst dropped by one full queue counts once.
+ *
+ * Up to BWE_LOSS_STREAMS SSRCs are followed; a new one replaces the one seen
+ * longest ago. */
+#ifndef BWE_LOSS_MONITOR_H
+#define BWE_LOSS_MONITOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BWE_LOSS_STREAMS 16
+#define BWE_LOSS_MAX_GAP 1000
+
+typedef struct
+{
+  uint32_t ssrc;
+  uint16_t highest;
+  bool used;
+  bool has_seq;
+  int64_t last_seen_us;
+} BweLossStream;
+
+typedef struct
+{
+  BweLossStream streams[BWE_LOSS_STREAMS];
+  uint64_t received;
+  uint64_t lost;                /* net of packets that came late */
+  uint64_t events;
+  int64_t event_start_us;       /* INT64_MIN: no event yet */
+} BweLossMonitor;
+
+void bwe_loss_monitor_init (BweLossMonitor * lm);
+
+/* A packet of ssrc with sequence number seq arrived at now_us; losses found
+ * less than event_us after the current event's start join it.  Returns the
+ * packets newly counted lost.  seq < 0 (unknown) only marks the SSRC seen. */
+uint32_t bwe_loss_monitor_add (BweLossMonitor * lm, uint32_t ssrc,
+    int32_t seq, int64_t now_us, int64_t event_us);
+
+/* Stops following ssrc. */
+void bwe_loss_monitor_remove (BweLossMonitor * lm, uint32_t ssrc);
+
+#endif
