@@ -235,7 +235,7 @@ choose (BweImprovedControl * c, const BweImprovedSignals * s, double dt_s)
   bool new_loss = s->loss_events > c->loss_events_seen;
 
   c->level_us = level;
-  if (s->queue_us >= Q_LOW_US)
+  if (s->queue_us >= level / 2)
     c->queue_seen_us = s->now_us;
   if (s->queue_us < level + COMPETE_MARGIN_US) {
     c->uncontested_us = s->now_us;

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BWE_TRAIN_MIN_PACKETS 3
+#define BWE_TRAIN_MIN_PACKETS 2
 #define BWE_TRAIN_SAMPLES 16
 #define BWE_TRAIN_SPREAD 1.25
 /* Arrival spreads below this are clock granularity, not a bottleneck. */
