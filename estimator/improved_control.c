@@ -45,7 +45,8 @@
 /* A queue that has stayed this far above our level for COMPETE_AFTER,
  * although we drained, is held by a loss-based competitor. */
 #define COMPETE_MARGIN_US 30000
-#define COMPETE_AFTER_US 5000000
+#define COMPETE_AFTER_US 3000000
+#define UNCONTESTED_HALF_LIFE_US 10000000
 /* TCP-friendly AIMD (Floyd, Handley, Padhye 2000): a decrease by b on a loss
  * event and a = 3b / (2 - b) packets per round trip per round trip share
  * with TCP as TCP does. */
@@ -210,7 +211,20 @@ steady (BweImprovedControl * c, const BweImprovedSignals * s, int64_t level)
       (1.0 + (level - queue) / STEADY_TIME_US);
 }
 
-/* TCP-friendly AIMD while a loss-based flow holds the queue. */
+/* TFRC's throughput equation (RFC 5348, 3.1) with t_RTO = 4 R and b = 1:
+ * what TCP would get with this round trip and loss event rate. */
+static double
+tcp_friendly_bps (double packet_bits, double rtt_s, double p)
+{
+  double denom = rtt_s * sqrt (2.0 * p / 3.0) +
+      4.0 * rtt_s * (3.0 * sqrt (3.0 * p / 8.0)) * p * (1.0 + 32.0 * p * p);
+
+  return denom > 0 ? packet_bits / denom : 0;
+}
+
+/* While a loss-based flow holds the queue: TCP's rate for our loss event
+ * rate and round trip (queue included) once losses are known, TCP-friendly
+ * AIMD before and between. */
 static void
 compete (BweImprovedControl * c, const BweImprovedSignals * s, double dt_s)
 {
@@ -219,6 +233,11 @@ compete (BweImprovedControl * c, const BweImprovedSignals * s, double dt_s)
   c->regime = BWE_REGIME_COMPETE;
   if (rtt_s < 0.01)
     rtt_s = 0.01;
+  if (s->loss_event_rate > 0) {
+    c->target_bps = tcp_friendly_bps (s->packet_bits, rtt_s,
+        s->loss_event_rate);
+    return;
+  }
   c->target_bps += COMPETE_INCREASE * s->packet_bits / (rtt_s * rtt_s) * dt_s;
   if (s->loss_events > c->loss_events_seen &&
       (c->last_cut_us == NO_TIME || s->now_us - c->last_cut_us >=
@@ -237,9 +256,14 @@ choose (BweImprovedControl * c, const BweImprovedSignals * s, double dt_s)
   c->level_us = level;
   if (s->queue_us >= level / 2)
     c->queue_seen_us = s->now_us;
+  /* The rate a competitor pushes us from: the highest we had while
+   * uncontested, forgotten with a half-life of UNCONTESTED_HALF_LIFE. */
+  c->uncontested_bps *= exp (-M_LN2 * dt_s * 1e6 / UNCONTESTED_HALF_LIFE_US);
   if (s->queue_us < level + COMPETE_MARGIN_US) {
+    double rate = delivered (c, s, false, false);
     c->uncontested_us = s->now_us;
-    c->uncontested_bps = delivered (c, s, false, false);
+    if (c->uncontested_bps < rate)
+      c->uncontested_bps = rate;
   }
 
   if (c->regime == BWE_REGIME_COMPETE) {

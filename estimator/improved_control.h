@@ -60,6 +60,7 @@ typedef struct
   uint32_t train_capacity_bps;  /* 0: none */
   uint32_t train_floor_bps;     /* 0: none */
   uint64_t loss_events;         /* since the start */
+  double loss_event_rate;       /* TFRC's p, 0: no loss event yet */
   uint32_t packet_bits;         /* mean packet size seen, bits */
 } BweImprovedSignals;
 

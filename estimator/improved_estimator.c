@@ -137,6 +137,7 @@ read_signals (BweImprovedEstimator * e, int64_t now_us,
     s->bottleneck_rate_bps = e->drop_rate_bps;
   }
   s->loss_events = e->loss.events;
+  s->loss_event_rate = bwe_loss_monitor_event_rate (&e->loss);
   s->packet_bits = bits < MIN_PACKET_BITS ? MIN_PACKET_BITS : (uint32_t) bits;
 }
 

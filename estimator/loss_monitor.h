@@ -18,6 +18,8 @@
 
 #define BWE_LOSS_STREAMS 16
 #define BWE_LOSS_MAX_GAP 1000
+/* TFRC's history of loss intervals (RFC 5348, 5.4). */
+#define BWE_LOSS_INTERVALS 8
 
 typedef struct
 {
@@ -35,6 +37,11 @@ typedef struct
   uint64_t lost;                /* net of packets that came late */
   uint64_t events;
   int64_t event_start_us;       /* INT64_MIN: no event yet */
+  /* Packets received from one loss event's start to the next, newest
+   * first, and the count at the last event's start. */
+  uint32_t intervals[BWE_LOSS_INTERVALS];
+  int num_intervals;
+  uint64_t received_at_event;
 } BweLossMonitor;
 
 void bwe_loss_monitor_init (BweLossMonitor * lm);
@@ -44,6 +51,11 @@ void bwe_loss_monitor_init (BweLossMonitor * lm);
  * packets newly counted lost.  seq < 0 (unknown) only marks the SSRC seen. */
 uint32_t bwe_loss_monitor_add (BweLossMonitor * lm, uint32_t ssrc,
     int32_t seq, int64_t now_us, int64_t event_us);
+
+/* TFRC's loss event rate (RFC 5348, 5.4): one over the weighted mean of the
+ * last loss intervals, the open one (since the last event) counted when that
+ * makes the mean longer.  0 before the first loss event. */
+double bwe_loss_monitor_event_rate (const BweLossMonitor * lm);
 
 /* Stops following ssrc. */
 void bwe_loss_monitor_remove (BweLossMonitor * lm, uint32_t ssrc);
