@@ -688,82 +688,126 @@ percentile_ms (const PhaseAcc * acc, double q)
   return (b + 0.5) * SIM_HIST_BIN_US / 1000.0;
 }
 
+/* Capacity integral over [a, b), bit. */
+static double
+capacity_integral (const SimScenario * s, int64_t a, int64_t b)
+{
+  double integral = 0;
+  int i;
+
+  for (i = 0; i < s->num_steps; i++) {
+    int64_t from = s->capacity[i].at_us, to =
+        i + 1 < s->num_steps ? s->capacity[i + 1].at_us : INT64_MAX;
+    if (from < a)
+      from = a;
+    if (to > b)
+      to = b;
+    if (to > from)
+      integral += s->capacity[i].bps * ((to - from) / 1e6);
+  }
+  return integral;
+}
+
+/* Everything but settling, from what was accumulated over [a, b). */
+static void
+summarise_span (const Sim * sim, const PhaseAcc * acc, int64_t a, int64_t b,
+    SimPhaseResult * ph)
+{
+  const SimScenario *s = sim->s;
+  double cap_integral = capacity_integral (s, a, b), secs = (b - a) / 1e6;
+  double sum = 0, sum2 = 0;
+  uint64_t sent = 0, lost = 0;
+  int f, n = 0;
+
+  ph->start_us = a;
+  ph->end_us = b;
+  ph->capacity_bps = cap_integral / secs;
+  ph->utilisation = acc->delivered_bits / cap_integral;
+  ph->media_bps = acc->media_bits / secs;
+  ph->tcp_bps = acc->tcp_bits / secs;
+  ph->qdelay_p50_ms = percentile_ms (acc, 0.50);
+  ph->qdelay_p95_ms = percentile_ms (acc, 0.95);
+  for (f = 0; f < s->num_flows; f++) {
+    sent += acc->flow[f].sent_pkts;
+    lost += acc->flow[f].lost_pkts;
+    /* Fairness among the flows that send through the whole span. */
+    if (flow_active (s, f, a) && flow_active (s, f, b - 1)) {
+      double x = acc->flow[f].recv_bytes;
+      sum += x;
+      sum2 += x * x;
+      n++;
+    }
+  }
+  ph->active_flows = n;
+  ph->loss = sent ? (double) lost / (double) sent : 0;
+  ph->jain = n >= 2 && sum2 > 0 ? sum * sum / (n * sum2) : -1;
+  ph->settle_s = -1;
+}
+
+/* Settling, from the 100 ms samples: in band and staying there. */
+static double
+settle_time (const Sim * sim, int64_t a, int64_t b)
+{
+  int hold = (int) (SIM_SETTLE_HOLD_US / SIM_SAMPLE_US);
+  int first = (int) (a / SIM_SAMPLE_US), last = (int) (b / SIM_SAMPLE_US), i;
+
+  if (last > sim->num_samples)
+    last = sim->num_samples;
+  for (i = first; i + hold <= last; i++) {
+    int j;
+    for (j = i; j < i + hold; j++) {
+      double c = sim->sample_capacity[j], t = sim->sample_targets[j];
+      if (t < SIM_SETTLE_LOW * c || t > SIM_SETTLE_HIGH * c)
+        break;
+    }
+    if (j == i + hold)
+      return (i * (double) SIM_SAMPLE_US - (double) a) / 1e6;
+  }
+  return -1;
+}
+
+static void
+add_acc (PhaseAcc * to, const PhaseAcc * from, int num_flows)
+{
+  int f, b;
+
+  to->delivered_bits += from->delivered_bits;
+  to->media_bits += from->media_bits;
+  to->tcp_bits += from->tcp_bits;
+  for (f = 0; f < num_flows; f++) {
+    to->flow[f].sent_pkts += from->flow[f].sent_pkts;
+    to->flow[f].lost_pkts += from->flow[f].lost_pkts;
+    to->flow[f].recv_bytes += from->flow[f].recv_bytes;
+  }
+  for (b = 0; b < SIM_HIST_BINS; b++)
+    to->hist[b] += from->hist[b];
+  to->hist_n += from->hist_n;
+}
+
 static void
 summarise (Sim * sim, SimResult * r)
 {
   const SimScenario *s = sim->s;
-  int k, f, i;
+  static PhaseAcc whole;
+  int k;
 
+  memset (&whole, 0, sizeof (whole));
   r->num_phases = 0;
   for (k = 0; k < s->num_phases; k++) {
     SimPhaseResult *ph = &r->phase[k];
-    const PhaseAcc *acc = &sim->acc[k];
     int64_t a = s->phase_us[k], b = s->phase_us[k + 1];
-    double cap_integral = 0, secs, sum = 0, sum2 = 0;
-    uint64_t sent = 0, lost = 0;
-    int first, last, n = 0;
 
     if (a >= sim->duration_us)
       break;
     if (b > sim->duration_us)
       b = sim->duration_us;
-    secs = (b - a) / 1e6;
-    for (i = 0; i < s->num_steps; i++) {
-      int64_t from = s->capacity[i].at_us, to =
-          i + 1 < s->num_steps ? s->capacity[i + 1].at_us : INT64_MAX;
-      if (from < a)
-        from = a;
-      if (to > b)
-        to = b;
-      if (to > from)
-        cap_integral += s->capacity[i].bps * ((to - from) / 1e6);
-    }
-    ph->start_us = a;
-    ph->end_us = b;
-    ph->capacity_bps = cap_integral / secs;
-    ph->utilisation = acc->delivered_bits / cap_integral;
-    ph->media_bps = acc->media_bits / secs;
-    ph->tcp_bps = acc->tcp_bits / secs;
-    ph->qdelay_p50_ms = percentile_ms (acc, 0.50);
-    ph->qdelay_p95_ms = percentile_ms (acc, 0.95);
-    for (f = 0; f < s->num_flows; f++) {
-      sent += acc->flow[f].sent_pkts;
-      lost += acc->flow[f].lost_pkts;
-      /* Fairness among the flows that send through the whole phase. */
-      if (flow_active (s, f, a) && flow_active (s, f, b - 1)) {
-        double x = acc->flow[f].recv_bytes;
-        sum += x;
-        sum2 += x * x;
-        n++;
-      }
-    }
-    ph->active_flows = n;
-    ph->loss = sent ? (double) lost / (double) sent : 0;
-    ph->jain = n >= 2 && sum2 > 0 ? sum * sum / (n * sum2) : -1;
-
-    /* Settling, from the 100 ms samples: in band and staying there. */
-    ph->settle_s = -1;
-    if (!s->tcp) {
-      int hold = (int) (SIM_SETTLE_HOLD_US / SIM_SAMPLE_US);
-      first = (int) (a / SIM_SAMPLE_US);
-      last = (int) (b / SIM_SAMPLE_US);
-      if (last > sim->num_samples)
-        last = sim->num_samples;
-      for (i = first; i + hold <= last; i++) {
-        int j;
-        for (j = i; j < i + hold; j++) {
-          double c = sim->sample_capacity[j], t = sim->sample_targets[j];
-          if (t < SIM_SETTLE_LOW * c || t > SIM_SETTLE_HIGH * c)
-            break;
-        }
-        if (j == i + hold) {
-          ph->settle_s = (i * (double) SIM_SAMPLE_US - (double) a) / 1e6;
-          break;
-        }
-      }
-    }
+    summarise_span (sim, &sim->acc[k], a, b, ph);
+    if (!s->tcp)
+      ph->settle_s = settle_time (sim, a, b);
+    add_acc (&whole, &sim->acc[k], s->num_flows);
     r->num_phases++;
   }
+  summarise_span (sim, &whole, 0, sim->duration_us, &r->whole);
   r->media_packets = sim->media_packets;
   r->events = sim->events;
 }
@@ -876,37 +920,46 @@ sim_print_header (FILE * f)
   fprintf (f, "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 }
 
+static void
+print_row (FILE * f, const SimScenario * s, const SimOptions * o,
+    const SimPhaseResult * ph, bool whole)
+{
+  char phase[32], settle[32], jain[32], share[32];
+
+  if (whole)
+    snprintf (phase, sizeof (phase), "all");
+  else
+    snprintf (phase, sizeof (phase), "%lld-%lld",
+        (long long) (ph->start_us / 1000000), (long long) (ph->end_us / 1000000));
+  if (s->tcp || whole)
+    snprintf (settle, sizeof (settle), "n/a");
+  else if (ph->settle_s < 0)
+    snprintf (settle, sizeof (settle), "never");
+  else
+    snprintf (settle, sizeof (settle), "%.1f", ph->settle_s);
+  if (ph->jain < 0)
+    snprintf (jain, sizeof (jain), "n/a");
+  else
+    snprintf (jain, sizeof (jain), "%.3f", ph->jain);
+  if (s->tcp && ph->media_bps + ph->tcp_bps > 0)
+    snprintf (share, sizeof (share), "%.1f %%",
+        100.0 * ph->media_bps / (ph->media_bps + ph->tcp_bps));
+  else
+    snprintf (share, sizeof (share), "n/a");
+  fprintf (f, "| %s | %s | %s | %.2f | %.1f %% | %.3f | %.1f | %.1f "
+      "| %.2f %% | %s | %s | %s |\n", o->label ? o->label : s->name,
+      sim_mode_name (o), phase, ph->capacity_bps / 1e6,
+      100.0 * ph->utilisation, ph->media_bps / 1e6, ph->qdelay_p50_ms,
+      ph->qdelay_p95_ms, 100.0 * ph->loss, settle, jain, share);
+}
+
 void
 sim_print_rows (FILE * f, const SimScenario * s, const SimOptions * o,
     const SimResult * r)
 {
   int k;
 
-  for (k = 0; k < r->num_phases; k++) {
-    const SimPhaseResult *ph = &r->phase[k];
-    char settle[32], jain[32], share[32];
-
-    if (s->tcp)
-      snprintf (settle, sizeof (settle), "n/a");
-    else if (ph->settle_s < 0)
-      snprintf (settle, sizeof (settle), "never");
-    else
-      snprintf (settle, sizeof (settle), "%.1f", ph->settle_s);
-    if (ph->jain < 0)
-      snprintf (jain, sizeof (jain), "n/a");
-    else
-      snprintf (jain, sizeof (jain), "%.3f", ph->jain);
-    if (s->tcp && ph->media_bps + ph->tcp_bps > 0)
-      snprintf (share, sizeof (share), "%.1f %%",
-          100.0 * ph->media_bps / (ph->media_bps + ph->tcp_bps));
-    else
-      snprintf (share, sizeof (share), "n/a");
-    fprintf (f, "| %s | %s | %lld-%lld | %.2f | %.1f %% | %.3f | %.1f | %.1f "
-        "| %.2f %% | %s | %s | %s |\n", o->label ? o->label : s->name,
-        sim_mode_name (o),
-        (long long) (ph->start_us / 1000000),
-        (long long) (ph->end_us / 1000000), ph->capacity_bps / 1e6,
-        100.0 * ph->utilisation, ph->media_bps / 1e6, ph->qdelay_p50_ms,
-        ph->qdelay_p95_ms, 100.0 * ph->loss, settle, jain, share);
-  }
+  for (k = 0; k < r->num_phases; k++)
+    print_row (f, s, o, &r->phase[k], false);
+  print_row (f, s, o, &r->whole, true);
 }

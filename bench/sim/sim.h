@@ -83,6 +83,7 @@ typedef struct
 {
   int num_phases;
   SimPhaseResult phase[SIM_MAX_PHASES];
+  SimPhaseResult whole;         /* the run as one phase (settle: none) */
   uint64_t media_packets;
   uint64_t events;
 } SimResult;
