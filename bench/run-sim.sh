@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every RFC 8867 scenario of the closed-loop simulator for every estimator
-# mode and writes the metrics table (sim.md) and one plot per run into results/.
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs every RFC 8867 scenario of the closed-loop simulator in the libwebrtc
+# mode (both delay filters) and the improved mode, and writes the metrics table
+# (sim.md) and, per case, one plot of both modes (libwebrtc with its default
+# Kalman filter, and improved) into results/.
 # Usage: bench/run-sim.sh [outdir]    (BUILD=build, SEED=1 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,35 +18,38 @@ table="$OUT/sim.md"
 {
   echo "Closed-loop results, seed $SEED ($(git describe --always --dirty 2>/dev/null || echo unknown))."
   echo "Made by \`bench/run-sim.sh\`; settle = time until the summed sender targets stay"
-  echo "within 70-110 % of capacity for 2 s; queue = waiting time in the bottleneck."
+  echo "within 70-110 % of capacity for 2 s; queue = waiting time in the bottleneck;"
+  echo "mode: kalman and trendline are the libwebrtc mode with that filter."
   echo
   "$SIM" --header --scenario none
 } > "$table"
 
+# run NAME LABEL TITLE NFLOWS TCP [bwe-sim options...]: the three runs of a
+# case, their rows and the plot of both modes.
+run() {
+  local name=$1 label=$2 title=$3 flows=$4 tcp=$5
+  shift 5
+  local base="$OUT/sim-$label"
+  echo "run-sim: $label" >&2
+  "$SIM" --scenario "$name" --label "$label" --mode libwebrtc --filter kalman \
+    --seed "$SEED" "$@" --series "$base-libwebrtc.tsv" >> "$table"
+  "$SIM" --scenario "$name" --label "$label" --mode libwebrtc --filter trendline \
+    --seed "$SEED" "$@" >> "$table"
+  "$SIM" --scenario "$name" --label "$label" --mode improved \
+    --seed "$SEED" "$@" --series "$base-improved.tsv" >> "$table"
+  if command -v gnuplot >/dev/null; then
+    gnuplot -e "libfile='$base-libwebrtc.tsv'; impfile='$base-improved.tsv'; outfile='$base.png'; plottitle='RFC 8867 $title (seed $SEED)'; nflows=$flows; tcp=$tcp" \
+      bench/sim/plot-compare.gp
+  fi
+}
+
 while IFS=$'\t' read -r name flows tcp title; do
-  for mode in kalman trendline; do
-    echo "run-sim: $name $mode" >&2
-    base="$OUT/sim-$name-$mode"
-    "$SIM" --scenario "$name" --mode "$mode" --seed "$SEED" --progress \
-      --series "$base.tsv" >> "$table"
-    if command -v gnuplot >/dev/null; then
-      gnuplot -e "infile='$base.tsv'; outfile='$base.png'; plottitle='RFC 8867 $title ($mode, seed $SEED)'; nflows=$flows; tcp=$tcp" \
-        bench/sim/plot.gp
-    fi
-  done
+  run "$name" "$name" "$title" "$flows" "$tcp"
 done < <("$SIM" --list)
 
 # 5.1 again on a rougher path: 5 ms (sd) of jitter and 1 % random loss.
-for mode in kalman trendline; do
-  echo "run-sim: 5.1 with jitter and loss, $mode" >&2
-  base="$OUT/sim-5.1-jitter-loss-$mode"
-  "$SIM" --scenario 5.1 --mode "$mode" --seed "$SEED" --jitter 5 --loss 0.01 \
-    --label "5.1 +jitter 5 ms +loss 1 %" --series "$base.tsv" >> "$table"
-  if command -v gnuplot >/dev/null; then
-    gnuplot -e "infile='$base.tsv'; outfile='$base.png'; plottitle='RFC 8867 5.1 with 5 ms jitter and 1 % loss ($mode, seed $SEED)'; nflows=1; tcp=0" \
-      bench/sim/plot.gp
-  fi
-done
+run 5.1 "5.1-jitter-loss" "5.1 with 5 ms jitter and 1 % loss" 1 0 \
+  --jitter 5 --loss 0.01
 
 echo "run-sim: wrote $table and $OUT/sim-*.png" >&2
 cat "$table"
