@@ -25,6 +25,7 @@
 #include "alloc_count.h"
 #include "timing.h"
 #include "remb_throttler.h"
+#include "improved_estimator.h"
 #include "remote_estimator.h"
 #include "trace_gen.h"
 #ifdef BENCH_HAVE_TWCC
@@ -63,6 +64,7 @@ typedef struct
   bool callgrind;
   bool check;
   double max_core_ir;           /* 0: no target */
+  double max_improved_ratio;    /* 0: no target */
 } Options;
 
 typedef struct
@@ -123,6 +125,40 @@ run_core (const BenchPacket * tr, const Options * o, BweDelayFilter filter,
   r.allocs = bench_alloc_count () - a0;
   if (o->callgrind)
     CALLGRIND_DUMP_STATS_AT (name);
+  free (e);
+  return r;
+}
+
+/* The improved mode's estimator on the same trace, with sequence numbers. */
+static RunResult
+run_improved (const BenchPacket * tr, const Options * o)
+{
+  BweImprovedEstimator *e = malloc (sizeof (*e));
+  BweEstimatorUpdate up;
+  RunResult r = { 0 };
+  uint64_t a0;
+  double t0;
+  size_t i;
+
+  bwe_improved_estimator_init (e, NULL);
+  for (i = 0; i < o->warmup; i++)
+    bwe_improved_estimator_incoming_packet (e, tr[i].arrival_us,
+        tr[i].arrival_us, tr[i].send_time_24, tr[i].payload, tr[i].ssrc,
+        tr[i].seq, &up);
+  if (o->callgrind)
+    CALLGRIND_ZERO_STATS;
+  a0 = bench_alloc_count ();
+  t0 = bench_now_ns ();
+  for (i = o->warmup; i < o->packets; i++) {
+    bwe_improved_estimator_incoming_packet (e, tr[i].arrival_us,
+        tr[i].arrival_us, tr[i].send_time_24, tr[i].payload, tr[i].ssrc,
+        tr[i].seq, &up);
+    r.updates += up.updated;
+  }
+  r.ns_per_packet = (bench_now_ns () - t0) / (double) (o->packets - o->warmup);
+  r.allocs = bench_alloc_count () - a0;
+  if (o->callgrind)
+    CALLGRIND_DUMP_STATS_AT ("improved");
   free (e);
   return r;
 }
@@ -266,6 +302,28 @@ print_ir_row (const Options * o, const char *what, const char *name,
         ir / steady);
 }
 
+/* Issue 11's bound: the improved mode's core costs at most this many times
+ * the parity (Kalman) core's instructions per packet. */
+static bool
+improved_within_ratio (const Options * o)
+{
+  double ir = ir_of (o, "improved"), kalman = ir_of (o, "kalman");
+  double base = ir_of (o, "harness");
+
+  if (ir < 0 || kalman < 0 || base < 0) {
+    fprintf (stderr, "bench-cost: no callgrind counts to check the ratio\n");
+    return false;
+  }
+  if ((ir - base) > o->max_improved_ratio * (kalman - base)) {
+    fprintf (stderr, "bench-cost: improved core %.0f instructions/packet, "
+        "above %.2f x the Kalman core's %.0f\n", (ir - base) /
+        (double) (o->packets - o->warmup), o->max_improved_ratio,
+        (kalman - base) / (double) (o->packets - o->warmup));
+    return false;
+  }
+  return true;
+}
+
 /* Issue 2's target for the default (Kalman) core, when --max-core-ir asks. */
 static bool
 core_within_target (const Options * o)
@@ -304,7 +362,7 @@ usage (void)
 {
   fprintf (stderr, "usage: bench-cost [--packets N] [--warmup N] [--reps N] "
       "[--scale-seconds S] [--ir NAME=COUNT]... [--callgrind] [--check] "
-      "[--max-core-ir N]\n");
+      "[--max-core-ir N] [--max-improved-ratio R]\n");
   return 2;
 }
 
@@ -315,8 +373,8 @@ main (int argc, char **argv)
     .reps = DEFAULT_REPS,.scale_seconds = DEFAULT_SCALE_SECONDS
   };
   BenchPacket *tr;
-  double kal[64], tre[64], har[64], twc[64];
-  RunResult rk = { 0 }, rt = { 0 }, rh = { 0 };
+  double kal[64], tre[64], har[64], twc[64], imp[64];
+  RunResult rk = { 0 }, rt = { 0 }, rh = { 0 }, ri = { 0 };
   uint64_t allocs_scale;
   size_t steady, scale_packets;
   double pps, steady_pps;
@@ -338,6 +396,9 @@ main (int argc, char **argv)
       i++;
     } else if (strcmp (a, "--reps") == 0) {
       o.reps = atoi (v);
+      i++;
+    } else if (strcmp (a, "--max-improved-ratio") == 0) {
+      o.max_improved_ratio = strtod (v, NULL);
       i++;
     } else if (strcmp (a, "--max-core-ir") == 0) {
       o.max_core_ir = strtod (v, NULL);
@@ -408,6 +469,7 @@ main (int argc, char **argv)
         "kalman");
     run_core (tr, &o, BWE_FILTER_TRENDLINE,
         bwe_remote_estimator_incoming_packet, "trendline");
+    run_improved (tr, &o);
 #ifdef BENCH_HAVE_TWCC
     {
       uint64_t fb;
@@ -425,6 +487,8 @@ main (int argc, char **argv)
         bwe_remote_estimator_incoming_packet, "kalman");
     rt = run_core (tr, &o, BWE_FILTER_TRENDLINE,
         bwe_remote_estimator_incoming_packet, "trendline");
+    ri = run_improved (tr, &o);
+    imp[i] = ri.ns_per_packet;
     har[i] = rh.ns_per_packet;
     kal[i] = rk.ns_per_packet;
     tre[i] = rt.ns_per_packet;
@@ -446,11 +510,20 @@ main (int argc, char **argv)
   print_ir_row (&o, "harness loop", "harness", false);
   print_ir_row (&o, "core kalman", "kalman", true);
   print_ir_row (&o, "core trendline", "trendline", true);
+  printf ("| core improved: ns/packet | %.1f | harness included; fastest of "
+      "%d (median %.1f); %llu estimates signalled |\n", bench_fastest (imp,
+          o.reps), o.reps, bench_median (imp, o.reps),
+      (unsigned long long) ri.updates);
+  print_ir_row (&o, "core improved", "improved", true);
   if (o.max_core_ir > 0 && !core_within_target (&o))
+    rc = 1;
+  if (o.max_improved_ratio > 0 && !improved_within_ratio (&o))
     rc = 1;
   print_allocs ("core kalman", rk.allocs, steady);
   print_allocs ("core trendline", rt.allocs, steady);
-  if (o.check && bench_alloc_counting () && (rk.allocs || rt.allocs)) {
+  print_allocs ("core improved", ri.allocs, steady);
+  if (o.check && bench_alloc_counting () && (rk.allocs || rt.allocs ||
+          ri.allocs)) {
     fprintf (stderr, "bench-cost: the core allocated per packet\n");
     rc = 1;
   }

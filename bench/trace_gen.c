@@ -34,6 +34,7 @@ typedef struct
   int64_t send_us;
   uint32_t payload;
   uint32_t ssrc;
+  uint16_t seq;
   size_t order;
 } Sent;
 
@@ -64,6 +65,7 @@ generate_sends (Sent * out, size_t cap)
 {
   size_t num_streams = sizeof (streams) / sizeof (streams[0]), n = 0, i;
   int64_t frame[sizeof (streams) / sizeof (streams[0])] = { 0 };
+  uint16_t seq[sizeof (streams) / sizeof (streams[0])] = { 0 };
 
   while (n < cap) {
     /* The stream whose frame is due first (lowest index on ties). */
@@ -85,6 +87,7 @@ generate_sends (Sent * out, size_t cap)
               streams[best].bps));
       out[n].payload = payload;
       out[n].ssrc = streams[best].ssrc;
+      out[n].seq = seq[best]++;
       out[n].order = n;
     }
     frame[best]++;
@@ -134,6 +137,7 @@ bench_trace_generate (BenchPacket * out, size_t n, uint64_t seed)
                       1000000000) << 18) + 500000) / 1000000) & 0xFFFFFF;
       out[w].payload = p->payload;
       out[w].ssrc = p->ssrc;
+      out[w].seq = p->seq;
       w++;
     }
     free (sent);

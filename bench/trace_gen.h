@@ -14,6 +14,7 @@ typedef struct
   uint32_t send_time_24;
   uint32_t payload;
   uint32_t ssrc;
+  uint16_t seq;                 /* RTP sequence number: the drops are gaps */
 } BenchPacket;
 
 /* Fills out[0..n) for the given seed; returns how many it wrote (n). */

@@ -3,96 +3,82 @@
 
 #define NO_TIME INT64_MIN
 
-static void
-clear_slot (BweDeliveryRate * dr, int i)
-{
-  dr->bytes[i] = 0;
-  dr->busy_bytes[i] = 0;
-  dr->busy_us[i] = 0;
-}
-
 void
 bwe_delivery_rate_init (BweDeliveryRate * dr)
 {
-  int i;
-
-  for (i = 0; i < BWE_DELIVERY_SLOTS; i++)
-    clear_slot (dr, i);
+  dr->total.bytes = 0;
+  dr->total.busy_bytes = 0;
+  dr->total.busy_us = 0;
+  dr->at_open[0] = dr->total;
   dr->slot_end_us = 0;
   dr->first_us = NO_TIME;
   dr->slot = 0;
+  dr->slots_used = 1;
 }
 
-/* Opens the slot that holds arrival_us; a gap past the history clears it. */
-static void
-advance (BweDeliveryRate * dr, int64_t arrival_us)
+void
+bwe_delivery_rate_advance (BweDeliveryRate * dr, int64_t arrival_us)
 {
   int64_t steps;
   int i;
 
+  if (dr->first_us == NO_TIME) {
+    dr->first_us = arrival_us;
+    dr->slot_end_us = arrival_us + BWE_DELIVERY_SLOT_US;
+    dr->at_open[dr->slot] = dr->total;
+    return;
+  }
   if (arrival_us < dr->slot_end_us)
     return;
   steps = (arrival_us - dr->slot_end_us) / BWE_DELIVERY_SLOT_US + 1;
   if (steps >= BWE_DELIVERY_SLOTS) {
-    for (i = 0; i < BWE_DELIVERY_SLOTS; i++)
-      clear_slot (dr, i);
+    /* Quiet for the whole history: it starts again here, and a rate needs
+     * a whole window again. */
+    dr->first_us = arrival_us;
     dr->slot_end_us = arrival_us + BWE_DELIVERY_SLOT_US;
+    dr->at_open[dr->slot] = dr->total;
+    dr->slots_used = 1;
     return;
   }
   for (i = 0; i < steps; i++) {
     dr->slot = (dr->slot + 1) % BWE_DELIVERY_SLOTS;
-    clear_slot (dr, dr->slot);
+    dr->at_open[dr->slot] = dr->total;
   }
+  dr->slots_used += (int) steps;
+  if (dr->slots_used > BWE_DELIVERY_SLOTS)
+    dr->slots_used = BWE_DELIVERY_SLOTS;
   dr->slot_end_us += steps * BWE_DELIVERY_SLOT_US;
 }
 
-void
-bwe_delivery_rate_add (BweDeliveryRate * dr, int64_t arrival_us,
-    uint32_t payload_bytes, int64_t busy_gap_us)
-{
-  if (dr->first_us == NO_TIME) {
-    dr->first_us = arrival_us;
-    dr->slot_end_us = arrival_us + BWE_DELIVERY_SLOT_US;
-  }
-  advance (dr, arrival_us);
-  /* 32 bits hold a slot of 50 ms up to 680 Gbit/s. */
-  if (dr->bytes[dr->slot] <= UINT32_MAX - payload_bytes)
-    dr->bytes[dr->slot] += payload_bytes;
-  if (busy_gap_us > 0 && busy_gap_us < BWE_DELIVERY_SLOT_US * 4 &&
-      dr->busy_bytes[dr->slot] <= UINT32_MAX - payload_bytes) {
-    dr->busy_bytes[dr->slot] += payload_bytes;
-    dr->busy_us[dr->slot] += busy_gap_us;
-  }
-}
-
-/* Sums the slots that overlap the window_us before now_us: bytes, busy
- * bytes and busy time, and the time they span (from the oldest slot's start
- * to now).  False for a stream quiet for the whole history. */
+/* The totals over the slots that overlap the window_us before now_us, and the
+ * time from the oldest one's start to now.  False when none does. */
 static bool
-sum_window (const BweDeliveryRate * dr, int64_t now_us, int64_t window_us,
-    int64_t * bytes, int64_t * busy_bytes, int64_t * busy_us, int64_t * span_us)
+window_totals (const BweDeliveryRate * dr, int64_t now_us, int64_t window_us,
+    BweDeliveryTotals * sum, int64_t * span_us)
 {
-  int64_t start = now_us - window_us, end = dr->slot_end_us;
-  int k;
+  int64_t start = now_us - window_us, back;
+  const BweDeliveryTotals *from;
 
-  *bytes = *busy_bytes = *busy_us = 0;
-  if (dr->first_us == NO_TIME || end <= start)
+  if (dr->first_us == NO_TIME || dr->slot_end_us <= start)
     return false;
-  for (k = 0; k < BWE_DELIVERY_SLOTS && end > start;
-      k++, end -= BWE_DELIVERY_SLOT_US) {
-    int i = (dr->slot - k + BWE_DELIVERY_SLOTS) % BWE_DELIVERY_SLOTS;
-    *bytes += dr->bytes[i];
-    *busy_bytes += dr->busy_bytes[i];
-    *busy_us += dr->busy_us[i];
-  }
-  *span_us = now_us - end;
+  /* Slot k back (0 = the newest) ends at slot_end - k slots: the oldest one
+   * that overlaps is the last with that end after start. */
+  back = (dr->slot_end_us - start - 1) / BWE_DELIVERY_SLOT_US;
+  if (back > dr->slots_used - 1)
+    back = dr->slots_used - 1;
+  from = &dr->at_open[(dr->slot - (int) back + BWE_DELIVERY_SLOTS) %
+      BWE_DELIVERY_SLOTS];
+  sum->bytes = dr->total.bytes - from->bytes;
+  sum->busy_bytes = dr->total.busy_bytes - from->busy_bytes;
+  sum->busy_us = dr->total.busy_us - from->busy_us;
+  *span_us = now_us - (dr->slot_end_us - (back + 1) * BWE_DELIVERY_SLOT_US);
   return *span_us > 0;
 }
 
 static uint32_t
-to_bps (int64_t bytes, int64_t us)
+to_bps (uint64_t bytes, int64_t us)
 {
-  int64_t bps = bytes * 8 * 1000000 / us;
+  uint64_t bps = bytes * 8 * 1000000 / (uint64_t) us;
 
   return bps > UINT32_MAX ? UINT32_MAX : (uint32_t) bps;
 }
@@ -101,13 +87,13 @@ bool
 bwe_delivery_rate_get (const BweDeliveryRate * dr, int64_t now_us,
     int64_t window_us, uint32_t * bps)
 {
-  int64_t bytes, busy_bytes, busy_us, span_us;
+  BweDeliveryTotals sum;
+  int64_t span_us;
 
   if (dr->first_us == NO_TIME || now_us - dr->first_us < window_us ||
-      !sum_window (dr, now_us, window_us, &bytes, &busy_bytes, &busy_us,
-          &span_us))
+      !window_totals (dr, now_us, window_us, &sum, &span_us))
     return false;
-  *bps = to_bps (bytes, span_us);
+  *bps = to_bps (sum.bytes, span_us);
   return true;
 }
 
@@ -115,11 +101,12 @@ bool
 bwe_delivery_rate_busy (const BweDeliveryRate * dr, int64_t now_us,
     int64_t window_us, int64_t min_busy_us, uint32_t * bps)
 {
-  int64_t bytes, busy_bytes, busy_us, span_us;
+  BweDeliveryTotals sum;
+  int64_t span_us;
 
-  if (!sum_window (dr, now_us, window_us, &bytes, &busy_bytes, &busy_us,
-          &span_us) || busy_us < min_busy_us || busy_us <= 0)
+  if (!window_totals (dr, now_us, window_us, &sum, &span_us) ||
+      sum.busy_us < min_busy_us || sum.busy_us <= 0)
     return false;
-  *bps = to_bps (busy_bytes, busy_us);
+  *bps = to_bps (sum.busy_bytes, sum.busy_us);
   return true;
 }

@@ -92,12 +92,16 @@ feedback_delay_s (const BweImprovedControl * c)
   return (c->rtt_us + SENDER_DELAY_US) / 1e6;
 }
 
+/* Increases only up to 1.5x the delivered rate + 10 kbit/s, and none while
+ * no rate is known (after a silence: a burst then is not a capacity
+ * change); never below the minimum, never above the maximum. */
 static void
 clamp_target (BweImprovedControl * c, double before, const
     BweImprovedSignals * s)
 {
-  if (c->target_bps > before && s->have_rate) {
-    double bound = INCOMING_FACTOR * s->rate_bps + INCOMING_ADD_BPS;
+  if (c->target_bps > before) {
+    double bound = s->have_rate ?
+        INCOMING_FACTOR * s->rate_bps + INCOMING_ADD_BPS : before;
     if (c->target_bps > bound)
       c->target_bps = bound > before ? bound : before;
   }

@@ -14,10 +14,10 @@
 #define QUEUE_WINDOW_US 100000
 /* The bottleneck's rate in an emergency: from the packets of one slot. */
 #define BOTTLENECK_WINDOW_US 50000
-/* A frame's first packet that waited this much longer than the stream's
- * queue level makes the estimator act at once (at most every
- * ALARM_INTERVAL), not at the next tick: a queue growing that fast is a
- * capacity drop. */
+/* A frame's first packet that waited this much longer than both the
+ * stream's queue level and the queue at the last tick makes the estimator act
+ * at once (at most every ALARM_INTERVAL), not at the next tick: a queue
+ * growing that fast is a capacity drop. */
 #define ALARM_MARGIN_US 30000
 #define ALARM_INTERVAL_US 10000
 /* A capacity drop, seen from the first packets it delays: two packets in a
@@ -28,7 +28,9 @@
 /* A packet counts as having waited behind the one before when it was sent
  * this much before that one left the queue: the queue samples' jitter. */
 #define BUSY_MARGIN_US 1000
-/* Packets sent at twice the target or faster form a train; between these. */
+/* Packets sent at twice the target or faster form a train (gaps of a
+ * 1200-byte packet, between these). */
+#define TRAIN_PACKET_BITS UINT64_C (9600)
 #define TRAIN_MIN_GAP_US 1000
 #define TRAIN_MAX_GAP_US 15000
 #define TRAIN_WINDOW_US 2000000
@@ -59,6 +61,8 @@ bwe_improved_estimator_init (BweImprovedEstimator * e,
   e->prev_sample_us = 0;
   e->prev_arrival_us = NO_TIME;
   e->frame_sample_us = 0;
+  e->alarm_us = INT64_MAX;
+  e->train_max_gap_us = TRAIN_MAX_GAP_US;
   e->prev_busy_bytes = 0;
   e->prev_busy_gap_us = 0;
   e->drop_rate_bps = 0;
@@ -95,16 +99,17 @@ busy_gap (const BweImprovedEstimator * e, int64_t send_us, int64_t arrival_us)
   return arrival_us - e->prev_arrival_us;
 }
 
-static int64_t
-train_gap (const BweImprovedEstimator * e, size_t payload_size)
+/* Packets sent at twice the target or faster form a train: the gap of a
+ * full-size packet at that rate, set at each tick. */
+static void
+update_train_gap (BweImprovedEstimator * e)
 {
   uint32_t target = bwe_improved_control_target (&e->control);
-  int64_t gap;
+  int64_t gap = TRAIN_MAX_GAP_US;
 
-  if (!e->have_estimate || target == 0)
-    return TRAIN_MAX_GAP_US;
-  gap = (int64_t) (payload_size * 8 * 1000000 / (2 * (uint64_t) target));
-  return gap < TRAIN_MIN_GAP_US ? TRAIN_MIN_GAP_US :
+  if (e->have_estimate && target > 0)
+    gap = (int64_t) (TRAIN_PACKET_BITS * 1000000 / (2 * (uint64_t) target));
+  e->train_max_gap_us = gap < TRAIN_MIN_GAP_US ? TRAIN_MIN_GAP_US :
       gap > TRAIN_MAX_GAP_US ? TRAIN_MAX_GAP_US : gap;
 }
 
@@ -151,6 +156,9 @@ tick (BweImprovedEstimator * e, int64_t now_us, BweEstimatorUpdate * out)
   read_signals (e, now_us, &s);
   if (!bwe_improved_control_update (&e->control, &s))
     return;
+  e->alarm_us = (s.queue_now_us > e->control.level_us ? s.queue_now_us :
+      e->control.level_us) + ALARM_MARGIN_US;
+  update_train_gap (e);
   target = bwe_improved_control_target (&e->control);
   moved = (int64_t) target - (int64_t) e->signalled_bps;
   if (moved < 0)
@@ -197,7 +205,7 @@ tick_due (const BweImprovedEstimator * e, int64_t now_us)
       since >= BWE_IMPROVED_TICK_US)
     return true;
   return since >= ALARM_INTERVAL_US && (e->drop_rate_bps > 0 ||
-      e->frame_sample_us >= e->control.level_us + ALARM_MARGIN_US);
+      e->frame_sample_us >= e->alarm_us);
 }
 
 void
@@ -217,7 +225,7 @@ bwe_improved_estimator_incoming_packet (BweImprovedEstimator * e,
   bwe_delivery_rate_add (&e->delivery, arrival_us, bytes, gap);
   watch_capacity_drop (e, bytes, gap, sample);
   if (bwe_packet_train_add (&e->trains, send_us, arrival_us, bytes,
-          train_gap (e, payload_size)))
+          e->train_max_gap_us))
     e->frame_sample_us = sample;
   bwe_loss_monitor_add (&e->loss, ssrc, seq, arrival_us,
       e->control.rtt_us + sample);
@@ -258,10 +266,10 @@ bwe_improved_estimator_ssrcs (const BweImprovedEstimator * e, int64_t now_us,
 {
   size_t n = 0, i, j;
 
-  for (i = 0; i < BWE_LOSS_STREAMS; i++) {
+  for (i = 0; i < (size_t) e->loss.num_streams; i++) {
     const BweLossStream *s = &e->loss.streams[i];
     uint32_t x;
-    if (!s->used || now_us - s->last_seen_us > STREAM_TIMEOUT_US)
+    if (now_us - s->last_seen_us > STREAM_TIMEOUT_US)
       continue;
     x = s->ssrc;
     if (n < max) {

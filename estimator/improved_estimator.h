@@ -34,6 +34,8 @@ typedef struct
   int64_t prev_sample_us;
   int64_t prev_arrival_us;      /* INT64_MIN: no packet yet */
   int64_t frame_sample_us;      /* queue of the last train's first packet */
+  int64_t alarm_us;             /* a frame start waiting this long alarms */
+  int64_t train_max_gap_us;     /* packets sent closer form a train */
   uint32_t prev_busy_bytes;     /* the last packet that queued, 0: none */
   int64_t prev_busy_gap_us;
   uint32_t drop_rate_bps;       /* a capacity drop seen since the tick, 0: none */

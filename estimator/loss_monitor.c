@@ -6,16 +6,40 @@
 void
 bwe_loss_monitor_init (BweLossMonitor * lm)
 {
-  int i;
-
-  for (i = 0; i < BWE_LOSS_STREAMS; i++)
-    lm->streams[i].used = false;
+  lm->num_streams = 0;
   lm->received = 0;
   lm->lost = 0;
   lm->events = 0;
   lm->event_start_us = NO_TIME;
   lm->num_intervals = 0;
   lm->received_at_event = 0;
+  lm->closed_sum = lm->closed_weights = 0;
+  lm->shifted_sum = lm->shifted_weights = 0;
+}
+
+/* RFC 5348's weights: 1, 1, 1, 1, 0.8, 0.6, 0.4, 0.2. */
+static const double interval_weight[BWE_LOSS_INTERVALS] = {
+  1.0, 1.0, 1.0, 1.0, 0.8, 0.6, 0.4, 0.2
+};
+
+/* The weighted sums of the closed intervals, as the newest ones and as the
+ * ones behind the open interval (each one weight further), kept so that the
+ * rate costs nothing between loss events. */
+static void
+sum_intervals (BweLossMonitor * lm)
+{
+  int i;
+
+  lm->closed_sum = lm->closed_weights = 0;
+  lm->shifted_sum = lm->shifted_weights = 0;
+  for (i = 0; i < lm->num_intervals; i++) {
+    lm->closed_sum += interval_weight[i] * lm->intervals[i];
+    lm->closed_weights += interval_weight[i];
+    if (i + 1 < BWE_LOSS_INTERVALS) {
+      lm->shifted_sum += interval_weight[i + 1] * lm->intervals[i];
+      lm->shifted_weights += interval_weight[i + 1];
+    }
+  }
 }
 
 static void
@@ -30,70 +54,48 @@ start_event (BweLossMonitor * lm, int64_t now_us)
     lm->intervals[0] = n > UINT32_MAX ? UINT32_MAX : (uint32_t) n;
     if (lm->num_intervals < BWE_LOSS_INTERVALS)
       lm->num_intervals++;
+    sum_intervals (lm);
   }
   lm->events++;
   lm->event_start_us = now_us;
   lm->received_at_event = lm->received;
 }
 
-/* RFC 5348's weights: 1, 1, 1, 1, 0.8, 0.6, 0.4, 0.2. */
-static const double interval_weight[BWE_LOSS_INTERVALS] = {
-  1.0, 1.0, 1.0, 1.0, 0.8, 0.6, 0.4, 0.2
-};
-
-/* The weighted mean of the open interval (when with_open) followed by the
- * closed ones. */
-static double
-mean_interval (const BweLossMonitor * lm, bool with_open)
-{
-  double sum = 0, weights = 0;
-  int k = 0, i;
-
-  if (with_open) {
-    sum += (double) (lm->received - lm->received_at_event);
-    weights += interval_weight[k++];
-  }
-  for (i = 0; i < lm->num_intervals && k < BWE_LOSS_INTERVALS; i++, k++) {
-    sum += interval_weight[k] * lm->intervals[i];
-    weights += interval_weight[k];
-  }
-  return weights > 0 ? sum / weights : 0;
-}
-
 double
 bwe_loss_monitor_event_rate (const BweLossMonitor * lm)
 {
-  double closed, open;
+  double open, closed, with_open;
 
   if (lm->events == 0)
     return 0;
-  closed = mean_interval (lm, false);
-  open = mean_interval (lm, true);
-  if (open > closed)
-    closed = open;
+  open = (double) (lm->received - lm->received_at_event);
+  with_open = (open * interval_weight[0] + lm->shifted_sum) /
+      (interval_weight[0] + lm->shifted_weights);
+  closed = lm->closed_weights > 0 ? lm->closed_sum / lm->closed_weights : 0;
+  if (with_open > closed)
+    closed = with_open;
   return closed >= 1 ? 1.0 / closed : 1.0;
 }
 
-/* The entry of ssrc, or a free (or the least recently seen) one, unused. */
+/* The entry of ssrc, or a new one for it (in place of the one seen longest
+ * ago when all are taken), with has_seq false. */
 static BweLossStream *
 find_stream (BweLossMonitor * lm, uint32_t ssrc)
 {
-  BweLossStream *victim = &lm->streams[0];
-  int i;
+  BweLossStream *s;
+  int i, oldest = 0;
 
-  for (i = 0; i < BWE_LOSS_STREAMS; i++) {
-    BweLossStream *s = &lm->streams[i];
-    if (s->used && s->ssrc == ssrc)
-      return s;
-    if (!s->used) {
-      if (victim->used)
-        victim = s;
-    } else if (victim->used && s->last_seen_us < victim->last_seen_us) {
-      victim = s;
-    }
+  for (i = 0; i < lm->num_streams; i++) {
+    if (lm->streams[i].ssrc == ssrc)
+      return &lm->streams[i];
+    if (lm->streams[i].last_seen_us < lm->streams[oldest].last_seen_us)
+      oldest = i;
   }
-  victim->used = false;
-  return victim;
+  s = lm->num_streams < BWE_LOSS_STREAMS ? &lm->streams[lm->num_streams++] :
+      &lm->streams[oldest];
+  s->ssrc = ssrc;
+  s->has_seq = false;
+  return s;
 }
 
 uint32_t
@@ -104,11 +106,6 @@ bwe_loss_monitor_add (BweLossMonitor * lm, uint32_t ssrc, int32_t seq,
   uint32_t lost = 0;
   int16_t diff;
 
-  if (!s->used) {
-    s->used = true;
-    s->ssrc = ssrc;
-    s->has_seq = false;
-  }
   s->last_seen_us = now_us;
   if (seq < 0)
     return 0;
@@ -138,7 +135,9 @@ bwe_loss_monitor_remove (BweLossMonitor * lm, uint32_t ssrc)
 {
   int i;
 
-  for (i = 0; i < BWE_LOSS_STREAMS; i++)
-    if (lm->streams[i].used && lm->streams[i].ssrc == ssrc)
-      lm->streams[i].used = false;
+  for (i = 0; i < lm->num_streams; i++)
+    if (lm->streams[i].ssrc == ssrc) {
+      lm->streams[i] = lm->streams[--lm->num_streams];
+      return;
+    }
 }

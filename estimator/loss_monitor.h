@@ -25,14 +25,14 @@ typedef struct
 {
   uint32_t ssrc;
   uint16_t highest;
-  bool used;
   bool has_seq;
   int64_t last_seen_us;
 } BweLossStream;
 
 typedef struct
 {
-  BweLossStream streams[BWE_LOSS_STREAMS];
+  BweLossStream streams[BWE_LOSS_STREAMS];      /* [0, num_streams) in use */
+  int num_streams;
   uint64_t received;
   uint64_t lost;                /* net of packets that came late */
   uint64_t events;
@@ -42,6 +42,12 @@ typedef struct
   uint32_t intervals[BWE_LOSS_INTERVALS];
   int num_intervals;
   uint64_t received_at_event;
+  /* RFC 5348's weighted sums of the closed intervals: as the newest ones
+   * (weights 1 .. 0.2) and shifted behind the open one; and the weights'. */
+  double closed_sum;
+  double closed_weights;
+  double shifted_sum;
+  double shifted_weights;
 } BweLossMonitor;
 
 void bwe_loss_monitor_init (BweLossMonitor * lm);

@@ -3,7 +3,6 @@
 
 #include "abs_send_time.h"
 
-#define TICKS_PER_SECOND (INT64_C (1) << BWE_ABS_SEND_TIME_FRACTION)
 #define HALF_RANGE 0x800000
 #define FULL_RANGE 0x1000000
 
@@ -49,18 +48,17 @@ bwe_queue_delay_forget_base (BweQueueDelay * qd)
   clear_slots (qd);
 }
 
-/* Floor of ticks in µs, for negative tick counts too (a reordered first
- * packet can unwrap below zero). */
+/* Floor of ticks in µs: 1e6 / 2^18 = 15625 / 4096, exact in 64 bits for
+ * 70 years of ticks; for negative tick counts too (a reordered first packet
+ * can unwrap below zero). */
 static int64_t
 ticks_to_us (int64_t ticks)
 {
-  int64_t secs = ticks / TICKS_PER_SECOND, frac = ticks % TICKS_PER_SECOND;
+  int64_t scaled = ticks * 15625;
 
-  if (frac < 0) {
-    secs--;
-    frac += TICKS_PER_SECOND;
-  }
-  return secs * 1000000 + (frac * 1000000) / TICKS_PER_SECOND;
+  if (scaled >= 0)
+    return scaled / 4096;
+  return -((-scaled + 4095) / 4096);
 }
 
 static void
