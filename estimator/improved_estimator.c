@@ -184,12 +184,16 @@ watch_capacity_drop (BweImprovedEstimator * e, uint32_t bytes, int64_t gap_us,
     e->prev_busy_bytes = 0;
     return;
   }
-  if (e->prev_busy_bytes > 0 && e->have_estimate) {
+  if (e->prev_busy_bytes > 0 && e->have_estimate &&
+      sample_us >= e->control.level_us + DROP_QUEUE_MARGIN_US) {
     uint64_t bits = ((uint64_t) e->prev_busy_bytes + bytes) * 8;
-    uint64_t rate = bits * 1000000 / (uint64_t) (e->prev_busy_gap_us + gap_us);
-    if (rate < DROP_FACTOR * bwe_improved_control_target (&e->control) &&
-        sample_us >= e->control.level_us + DROP_QUEUE_MARGIN_US)
-      e->drop_rate_bps = (uint32_t) rate > 0 ? (uint32_t) rate : 1;
+    uint64_t us = (uint64_t) (e->prev_busy_gap_us + gap_us);
+    /* bits / us < DROP_FACTOR x target, without a division per packet */
+    if ((double) bits * 1e6 < DROP_FACTOR *
+        bwe_improved_control_target (&e->control) * (double) us) {
+      uint64_t rate = bits * 1000000 / us;
+      e->drop_rate_bps = rate > 0 ? (uint32_t) rate : 1;
+    }
   }
   e->prev_busy_bytes = bytes;
   e->prev_busy_gap_us = gap_us;

@@ -99,7 +99,7 @@ find_stream (BweLossMonitor * lm, uint32_t ssrc)
 }
 
 uint32_t
-bwe_loss_monitor_add (BweLossMonitor * lm, uint32_t ssrc, int32_t seq,
+bwe_loss_monitor_add_slow (BweLossMonitor * lm, uint32_t ssrc, int32_t seq,
     int64_t now_us, int64_t event_us)
 {
   BweLossStream *s = find_stream (lm, ssrc);

@@ -52,11 +52,31 @@ typedef struct
 
 void bwe_loss_monitor_init (BweLossMonitor * lm);
 
+/* bwe_loss_monitor_add() for anything but the next packet of a known SSRC:
+ * out of line. */
+uint32_t bwe_loss_monitor_add_slow (BweLossMonitor * lm, uint32_t ssrc,
+    int32_t seq, int64_t now_us, int64_t event_us);
+
 /* A packet of ssrc with sequence number seq arrived at now_us; losses found
  * less than event_us after the current event's start join it.  Returns the
- * packets newly counted lost.  seq < 0 (unknown) only marks the SSRC seen. */
-uint32_t bwe_loss_monitor_add (BweLossMonitor * lm, uint32_t ssrc,
-    int32_t seq, int64_t now_us, int64_t event_us);
+ * packets newly counted lost.  seq < 0 (unknown) only marks the SSRC seen.
+ * The next packet of a known SSRC (the steady case) inline. */
+static inline uint32_t
+bwe_loss_monitor_add (BweLossMonitor * lm, uint32_t ssrc, int32_t seq,
+    int64_t now_us, int64_t event_us)
+{
+  BweLossStream *s = lm->streams, *end = s + lm->num_streams;
+
+  while (s < end && s->ssrc != ssrc)
+    s++;
+  if (s == end || seq < 0 || !s->has_seq ||
+      (uint16_t) ((uint16_t) seq - s->highest) != 1)
+    return bwe_loss_monitor_add_slow (lm, ssrc, seq, now_us, event_us);
+  s->last_seen_us = now_us;
+  s->highest = (uint16_t) seq;
+  lm->received++;
+  return 0;
+}
 
 /* TFRC's loss event rate (RFC 5348, 5.4): one over the weighted mean of the
  * last loss intervals, the open one (since the last event) counted when that

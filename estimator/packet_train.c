@@ -38,26 +38,15 @@ close_train (BwePacketTrain * t)
     t->count++;
 }
 
-bool
-bwe_packet_train_add (BwePacketTrain * t, int64_t send_us, int64_t arrival_us,
-    uint32_t payload_bytes, int64_t max_gap_us)
+void
+bwe_packet_train_start (BwePacketTrain * t, int64_t send_us,
+    int64_t arrival_us, uint32_t payload_bytes)
 {
-  int64_t gap = send_us - t->last_send_us;
-
-  if (t->packets > 0 && gap >= 0 && gap <= max_gap_us &&
-      arrival_us >= t->last_arrival_us) {
-    t->last_send_us = send_us;
-    t->last_arrival_us = arrival_us;
-    t->bytes_after_first += payload_bytes;
-    t->packets++;
-    return false;
-  }
   close_train (t);
   t->first_send_us = t->last_send_us = send_us;
   t->first_arrival_us = t->last_arrival_us = arrival_us;
   t->bytes_after_first = 0;
   t->packets = 1;
-  return true;
 }
 
 uint32_t

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define BWE_TRAIN_MIN_PACKETS 2
-#define BWE_TRAIN_SAMPLES 16
+#define BWE_TRAIN_SAMPLES 8
 #define BWE_TRAIN_SPREAD 1.25
 /* Arrival spreads below this are clock granularity, not a bottleneck. */
 #define BWE_TRAIN_MIN_SPREAD_US 500
@@ -46,13 +46,32 @@ typedef struct
 
 void bwe_packet_train_init (BwePacketTrain * t);
 
+/* Closes the current train (sampling it) and starts one with this packet. */
+void bwe_packet_train_start (BwePacketTrain * t, int64_t send_us,
+    int64_t arrival_us, uint32_t payload_bytes);
+
 /* A packet (unwrapped send time and arrival in µs, payload bytes); it joins
  * the current train when sent at most max_gap_us after the previous packet,
  * else the train is closed (and sampled) and a new one starts: then returns
  * true (the packet is the first of a frame, which waited behind none of its
  * own). */
-bool bwe_packet_train_add (BwePacketTrain * t, int64_t send_us,
-    int64_t arrival_us, uint32_t payload_bytes, int64_t max_gap_us);
+static inline bool
+bwe_packet_train_add (BwePacketTrain * t, int64_t send_us,
+    int64_t arrival_us, uint32_t payload_bytes, int64_t max_gap_us)
+{
+  int64_t gap = send_us - t->last_send_us;
+
+  if (t->packets > 0 && gap >= 0 && gap <= max_gap_us &&
+      arrival_us >= t->last_arrival_us) {
+    t->last_send_us = send_us;
+    t->last_arrival_us = arrival_us;
+    t->bytes_after_first += payload_bytes;
+    t->packets++;
+    return false;
+  }
+  bwe_packet_train_start (t, send_us, arrival_us, payload_bytes);
+  return true;
+}
 
 /* The median of the dispersed samples of the last window_us (0 with fewer
  * than min_samples of them) and the highest floor of that time (0: none). */

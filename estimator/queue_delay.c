@@ -48,19 +48,6 @@ bwe_queue_delay_forget_base (BweQueueDelay * qd)
   clear_slots (qd);
 }
 
-/* Floor of ticks in µs: 1e6 / 2^18 = 15625 / 4096, exact in 64 bits for
- * 70 years of ticks; for negative tick counts too (a reordered first packet
- * can unwrap below zero). */
-static int64_t
-ticks_to_us (int64_t ticks)
-{
-  int64_t scaled = ticks * 15625;
-
-  if (scaled >= 0)
-    return scaled / 4096;
-  return -((-scaled + 4095) / 4096);
-}
-
 static void
 unwrap_send_time (BweQueueDelay * qd, uint32_t send_time_24)
 {
@@ -75,7 +62,7 @@ unwrap_send_time (BweQueueDelay * qd, uint32_t send_time_24)
     qd->send_ticks += diff;
   }
   qd->last_send_24 = send;
-  qd->send_us = ticks_to_us (qd->send_ticks);
+  qd->send_us = bwe_queue_delay_ticks_to_us (qd->send_ticks);
 }
 
 /* Moves to the bucket (or slot) that holds arrival_us; a gap longer than the
@@ -124,7 +111,7 @@ update_base (BweQueueDelay * qd, int64_t arrival_us, int64_t owd_us)
 }
 
 int64_t
-bwe_queue_delay_add (BweQueueDelay * qd, int64_t arrival_us,
+bwe_queue_delay_add_slow (BweQueueDelay * qd, int64_t arrival_us,
     uint32_t send_time_24)
 {
   int64_t owd_us;

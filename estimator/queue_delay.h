@@ -46,12 +46,56 @@ typedef struct
 
 void bwe_queue_delay_init (BweQueueDelay * qd);
 
+/* bwe_queue_delay_add() for the first packet and for one that opens a new
+ * bucket or slot: out of line. */
+int64_t bwe_queue_delay_add_slow (BweQueueDelay * qd, int64_t arrival_us,
+    uint32_t send_time_24);
+
+/* Unwrapped ticks (2^-18 s) in µs, rounded down: 1e6 / 2^18 = 15625 / 4096,
+ * exact in 64 bits for 70 years; negative counts too (a reordered first
+ * packet can unwrap below zero). */
+static inline int64_t
+bwe_queue_delay_ticks_to_us (int64_t ticks)
+{
+  int64_t scaled = ticks * 15625;
+
+  if (scaled >= 0)
+    return scaled / 4096;
+  return -((-scaled + 4095) / 4096);
+}
+
 /* A packet: its arrival (µs) and 24-bit abs-send-time.  Returns its queueing
  * delay in µs (0 for the first packet); bwe_queue_delay_send_us() then gives
  * its unwrapped send time.  A send time more than 32 s before the previous one
- * is taken as a wrap forwards, as RTP sequence numbers are. */
-int64_t bwe_queue_delay_add (BweQueueDelay * qd, int64_t arrival_us,
-    uint32_t send_time_24);
+ * is taken as a wrap forwards, as RTP sequence numbers are.  Within a slot
+ * (the steady case) inline. */
+static inline int64_t
+bwe_queue_delay_add (BweQueueDelay * qd, int64_t arrival_us,
+    uint32_t send_time_24)
+{
+  uint32_t send = send_time_24 & 0xFFFFFFu;
+  int64_t diff, owd;
+
+  if (!qd->started || arrival_us >= qd->slot_end_us ||
+      arrival_us >= qd->bucket_end_us)
+    return bwe_queue_delay_add_slow (qd, arrival_us, send_time_24);
+  diff = (int64_t) ((send - qd->last_send_24) & 0xFFFFFFu);
+  if (diff >= 0x800000)
+    diff -= 0x1000000;
+  qd->send_ticks += diff;
+  qd->last_send_24 = send;
+  qd->send_us = bwe_queue_delay_ticks_to_us (qd->send_ticks);
+  owd = arrival_us - qd->send_us;
+  if (owd < qd->bucket_min_us[qd->bucket]) {
+    qd->bucket_min_us[qd->bucket] = owd;
+    if (owd < qd->base_us)
+      qd->base_us = owd;
+  }
+  qd->sample_us = owd - qd->base_us;
+  if (qd->sample_us < qd->slot_min_us[qd->slot])
+    qd->slot_min_us[qd->slot] = qd->sample_us;
+  return qd->sample_us;
+}
 
 static inline int64_t
 bwe_queue_delay_send_us (const BweQueueDelay * qd)
