@@ -94,7 +94,7 @@ feedback_delay_s (const BweImprovedControl * c)
 
 /* Increases only up to 1.5x the delivered rate + 10 kbit/s, and none while
  * no rate is known (after a silence: a burst then is not a capacity
- * change); never below the minimum, never above the maximum. */
+ * change); never below the minimum, never above the maximum or 32 bits. */
 static void
 clamp_target (BweImprovedControl * c, double before, const
     BweImprovedSignals * s)
@@ -107,6 +107,9 @@ clamp_target (BweImprovedControl * c, double before, const
   }
   if (c->max_bps > 0 && c->target_bps > c->max_bps)
     c->target_bps = c->max_bps;
+  /* REMB and the API carry 32 bits. */
+  if (!(c->target_bps <= UINT32_MAX))
+    c->target_bps = UINT32_MAX;
   if (c->target_bps < c->min_bps)
     c->target_bps = c->min_bps;
 }

@@ -203,10 +203,12 @@ watch_capacity_drop (BweImprovedEstimator * e, uint32_t bytes, int64_t gap_us,
 static bool
 tick_due (const BweImprovedEstimator * e, int64_t now_us)
 {
-  int64_t since = now_us - e->last_tick_us;
+  int64_t since;
 
-  if (e->last_tick_us == NO_TIME || since < 0 ||
-      since >= BWE_IMPROVED_TICK_US)
+  if (e->last_tick_us == NO_TIME || now_us < e->last_tick_us)
+    return true;
+  since = now_us - e->last_tick_us;
+  if (since >= BWE_IMPROVED_TICK_US)
     return true;
   return since >= ALARM_INTERVAL_US && (e->drop_rate_bps > 0 ||
       e->frame_sample_us >= e->alarm_us);
