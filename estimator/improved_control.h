@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Rate control of the improved mode: a target bitrate for REMB from the
  * queueing delay, the delivered rate, the bottleneck's rate, packet trains and
- * loss, updated every BWE_IMPROVED_TICK_US.  docs/improved-mode.md gives every
- * equation and constant with its reason.
+ * loss, updated every BWE_IMPROVED_TICK_US (and at once on an alarm).
+ * docs/improved-mode.md gives every equation and constant with its reason.
  *
- * Regimes:
- * - ramp: the queue has stayed empty; grow multiplicatively, fast up to the
- *   known capacity, then by NADA's bounded ramp (RFC 8698 4.3);
- * - steady: a small queue; the target follows the delivered rate, corrected
- *   to hold the queue near BWE_IMPROVED_Q_REF_US, plus an equal additive step
- *   for every stream so that streams sharing a link converge;
- * - drain: a standing queue (or loss while queued); ask for less than the
- *   bottleneck's rate until the queue is gone;
- * - compete: the queue has not emptied for BWE_IMPROVED_COMPETE_AFTER_US
- *   although we drained: a loss-based flow holds it.  TCP-friendly AIMD on
- *   loss events until the queue empties again.
- * Every increase is bounded by 1.5x the delivered rate, as libwebrtc bounds
- * its own, so an application-limited sender cannot make the target run
- * away. */
+ * Each stream aims for a queue level: Q_REF plus 1.5 packets of its own in
+ * the bottleneck's queue (Copa's rule), so that streams sharing a link settle
+ * at equal rates.  Regimes:
+ * - ramp: the queue has stayed below half the level; grow multiplicatively,
+ *   fast up to the known capacity (the link's rate at the last congestion, or
+ *   the packet trains'), then by NADA's bounded ramp (RFC 8698 4.3);
+ * - steady: the target follows the delivered rate, corrected by the queue's
+ *   distance to the level;
+ * - drain: the queue is well above the level (or a capacity drop, or loss
+ *   while queued): ask for less than what arrives until it is gone;
+ * - compete: the queue has stayed above the level for COMPETE_AFTER although
+ *   we drained: a loss-based flow holds it.  TFRC's TCP-friendly rate (RFC
+ *   5348) from our loss event rate and round trip, until the queue empties.
+ * Every increase is bounded by 1.5x the delivered rate + 10 kbit/s, as
+ * libwebrtc bounds its own, and none happens without a delivered rate, so an
+ * application-limited sender or a burst after silence cannot make the target
+ * run away. */
 #ifndef BWE_IMPROVED_CONTROL_H
 #define BWE_IMPROVED_CONTROL_H
 
