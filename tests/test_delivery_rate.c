@@ -163,7 +163,7 @@ START_TEST (test_busy_rate)
 }
 END_TEST
 
-/* The rate saturates at 2^32 - 1; a slot's byte count does not wrap. */
+/* Rates over 32 bits saturate at 2^32 - 1. */
 START_TEST (test_32_bit_saturation)
 {
   BweDeliveryRate dr;
