@@ -87,16 +87,22 @@ START_TEST (test_window_longer_than_history)
   int k;
 
   bwe_delivery_rate_init (&dr);
-  /* 1 Mbit/s for 2 s: slots 0..39, the ring keeps 8..39. */
+  /* A packet every 10 ms for 2 s: 2500 bytes for the first 400 ms (2
+   * Mbit/s), 1250 after (1 Mbit/s).  Slots 0..39; the ring keeps the last
+   * 32, 8..39 (from T0 + 400 ms): the 2 Mbit/s part has left it. */
   for (k = 0; k < 200; k++)
-    bwe_delivery_rate_add (&dr, T0 + k * 10000, 1250, 0);
-  /* now T0 + 2 s, 2 s: the 32 slots from T0 + 400 ms, packets 40..199 =
-   * 1.6 * 10^6 bits over 2000 - 400 ms. */
+    bwe_delivery_rate_add (&dr, T0 + k * 10000, k < 40 ? 2500 : 1250, 0);
+  /* now T0 + 2 s, 2 s: packets 40..199 = 1.6 * 10^6 bits over 2000 - 400
+   * ms. */
   ck_assert_int_eq (rate (&dr, T0 + 2000000, 2000000), 1000000);
   /* 1.6 s exactly: the same slots. */
   ck_assert_int_eq (rate (&dr, T0 + 2000000, 1600000), 1000000);
   /* 1.55 s: slots 9..39, packets 45..199: 1.55 * 10^6 bits over 1.55 s */
   ck_assert_int_eq (rate (&dr, T0 + 2000000, 1550000), 1000000);
+  /* 1.6 s from T0 + 1.99 s (the last arrival): slot 7 = [350, 400) ms ends
+   * after 390 but has left the ring: still slots 8..39, 1.6 * 10^6 bits over
+   * 1990 - 400 ms = 1006289.3 */
+  ck_assert_int_eq (rate (&dr, T0 + 1990000, 1600000), 1006289);
 }
 END_TEST
 

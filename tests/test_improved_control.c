@@ -409,6 +409,36 @@ START_TEST (test_compete_entry)
 }
 END_TEST
 
+/* The competitor's queue is 30 ms over the level or more: exactly 30 ms
+ * for 3 s after a cut enters compete, 29.999 ms never does (each tick with
+ * less is uncontested). */
+static BweRegime
+regime_after_3s_at (int64_t over_level_us)
+{
+  BweImprovedSignals s;
+  int64_t t;
+
+  start_at_1m (0, 0);
+  s = sig (50 * MS, 0, 1000000);
+  tick (&s);
+  for (t = 100 * MS; t <= 3050 * MS; t += 50 * MS) {
+    s = sig (t, LEVEL_1M + over_level_us, 1000000);
+    tick (&s);
+  }
+  return c.regime;
+}
+
+START_TEST (test_compete_margin)
+{
+  /* a drain at 100 ms: 1e6 x (1 - 30000 / 500000) = 940000, a cut */
+  ck_assert_int_eq (regime_after_3s_at (30000), BWE_REGIME_COMPETE);
+  ck_assert_int_eq (c.last_cut_us, 100 * MS);
+  ck_assert_int_eq (regime_after_3s_at (29999), BWE_REGIME_DRAIN);
+  ck_assert_int_eq (c.uncontested_us, 3050 * MS);
+  ck_assert_double_eq_tol (c.target_bps, 940002, TOL);
+}
+END_TEST
+
 /* Without a cut before, a queue that stays is drained, not competed with. */
 START_TEST (test_no_compete_without_cut)
 {
@@ -580,6 +610,7 @@ improved_control_suite (void)
   tcase_add_test (tc, test_drain_never_raises);
   tcase_add_test (tc, test_link_expiry);
   tcase_add_test (tc, test_compete_entry);
+  tcase_add_test (tc, test_compete_margin);
   tcase_add_test (tc, test_no_compete_without_cut);
   tcase_add_test (tc, test_compete_tfrc_and_leaving);
   tcase_add_test (tc, test_compete_increase_bound);

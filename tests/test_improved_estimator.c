@@ -72,6 +72,62 @@ incoming (const Sim * s)
   return bps;
 }
 
+/* The hub's clock: a tick every 50 ms of arrival time (at the first packet
+ * at least 50 ms after the last tick), the first estimate at the first tick
+ * with 500 ms of packets (the 500 ms delivered rate), and an estimate
+ * signalled when it moved 1 % from the last one signalled or 1 s after it.
+ * 1250 bytes every 25 ms, arriving at A + 25 ms x k, A = 1.03 s. */
+START_TEST (test_ticks_and_signals)
+{
+  Sim s;
+  const int64_t a = 1030 * MS;
+  int64_t signalled_at = -1;
+  uint32_t signalled = 0;
+  int k, moved = 0, periodic = 0, quiet = 0;
+
+  sim_init (&s, 0);
+  for (k = 0; k < 400; k++) {
+    bool updated = sim_send (&s, 1000 * MS + k * 25 * MS, 1250, 1, k);
+    int64_t now = s.last_arrival_us;
+    uint32_t target = bwe_improved_estimator_latest_estimate (&s.e);
+    ck_assert_int_eq (now, a + k * 25 * MS);
+    /* no queue, no alarm: a tick at every other packet */
+    ck_assert_int_eq (s.e.last_tick_us, a + (k / 2) * 50 * MS);
+    if (k < 20) {
+      ck_assert (!updated);
+      continue;
+    }
+    if (k == 20) {
+      /* A + 500 ms: packets 0..20 over the slots from A: 21 x 10000 bits /
+       * 0.5 s */
+      ck_assert (updated);
+      ck_assert_uint_eq (s.out.bitrate_bps, 420000);
+    } else if (k % 2 == 1) {
+      ck_assert (!updated);
+    } else {
+      bool change = target >= signalled * 1.01 || target <= signalled * 0.99;
+      bool period = now - signalled_at >= 1000 * MS;
+      ck_assert_int_eq (updated, change || period);
+      if (updated && change)
+        moved++;
+      else if (updated)
+        periodic++;
+      else
+        quiet++;
+    }
+    if (updated) {
+      ck_assert_uint_eq (s.out.bitrate_bps, target);
+      signalled = target;
+      signalled_at = now;
+    }
+  }
+  /* each rule was exercised */
+  ck_assert_int_gt (moved, 0);
+  ck_assert_int_gt (periodic, 0);
+  ck_assert_int_gt (quiet, 0);
+}
+END_TEST
+
 /* (a) An application-limited sender: 1000 bytes every 40 ms, 200 kbit/s, no
  * bottleneck.  Every increase of the target is bounded by 1.5 x the 1 s
  * delivered rate at that tick + 10 kbit/s, and never pulls the target down:
@@ -424,6 +480,7 @@ improved_estimator_suite (void)
   Suite *s = suite_create ("improved_estimator");
   TCase *tc = tcase_create ("hub");
 
+  tcase_add_test (tc, test_ticks_and_signals);
   tcase_add_test (tc, test_application_limited);
   tcase_add_test (tc, test_random_gaps_without_queue);
   tcase_add_test (tc, test_burst_after_silence);

@@ -122,6 +122,12 @@ START_TEST (test_floor_spans)
   ck_assert_uint_eq (bwe_packet_train_capacity (&t, 120000, WINDOW, 1), 0);
   ck_assert_int_eq (t.count, 2);
   ck_assert_uint_eq (t.samples[0].bps, 2000000);
+  /* 501 us is over the clock's 500: dispersed, 8000 bits / 501 us =
+   * 15968063.9 */
+  ck_assert (!add (20000, 120501, 1000));
+  ck_assert (add (30000, 130000, 1000));
+  ck_assert_uint_eq (bwe_packet_train_capacity (&t, 130000, WINDOW, 1),
+      15968063);
 }
 END_TEST
 
