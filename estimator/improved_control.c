@@ -31,9 +31,10 @@
 #define RAMP_HOLD_US 300000
 /* What a sender adds to the round trip before its rate follows a REMB. */
 #define SENDER_DELAY_US 200000
-/* NADA's ramp: the queue a ramp may build before its feedback returns. */
+/* NADA's ramp: the queue a ramp may build before its feedback returns.
+ * (NADA caps gamma at 0.5; with the feedback delay at least SENDER_DELAY,
+ * gamma is at most 0.25 here.) */
 #define RAMP_QUEUE_BOUND_US 50000
-#define RAMP_GAMMA_MAX 0.5
 /* Up to a known capacity: growth per feedback delay, and how close to it. */
 #define FAST_GAMMA 0.5
 #define CEILING_FRACTION 0.9
@@ -200,8 +201,6 @@ ramp (BweImprovedControl * c, const BweImprovedSignals * s, double dt_s)
       c->target_bps = ceiling;
   } else {
     double gamma = RAMP_QUEUE_BOUND_US / 1e6 / d;
-    if (gamma > RAMP_GAMMA_MAX)
-      gamma = RAMP_GAMMA_MAX;
     c->target_bps *= exp (log (1.0 + gamma) * dt_s / d);
   }
 }

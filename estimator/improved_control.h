@@ -16,7 +16,8 @@
  *   while queued): ask for less than what arrives until it is gone;
  * - compete: the queue has stayed above the level for COMPETE_AFTER although
  *   we drained: a loss-based flow holds it.  TFRC's TCP-friendly rate (RFC
- *   5348) from our loss event rate and round trip, until the queue empties.
+ *   5348) from our loss event rate and round trip (TCP-friendly AIMD until
+ *   a first loss interval is known), until the queue empties.
  * Every increase is bounded by 1.5x the delivered rate + 10 kbit/s, as
  * libwebrtc bounds its own, and none happens without a delivered rate, so an
  * application-limited sender or a burst after silence cannot make the target
@@ -75,7 +76,8 @@ typedef struct
   uint32_t max_bps;             /* 0: none */
   int64_t rtt_us;
   int64_t last_tick_us;         /* INT64_MIN: none */
-  int64_t queue_seen_us;        /* last tick with a queue at or above Q_LOW */
+  int64_t queue_seen_us;        /* last tick with the queue at or above half
+                                 * the level */
   int64_t uncontested_us;       /* last tick without a competitor's queue */
   double uncontested_bps;       /* what arrived of ours then */
   int64_t last_cut_us;          /* last decrease, INT64_MIN: none */
@@ -100,8 +102,8 @@ bwe_improved_control_target (const BweImprovedControl * c)
   return (uint32_t) c->target_bps;
 }
 
-/* The regime as libwebrtc's detector states: drain and compete cuts are
- * over-use, a ramp is normal (there is no under-use hold here). */
+/* The regime as libwebrtc's detector states: a drain is over-use, every
+ * other regime normal (there is no under-use hold here). */
 BweBandwidthUsage bwe_improved_control_usage (const BweImprovedControl * c);
 const char *bwe_regime_name (BweRegime regime);
 

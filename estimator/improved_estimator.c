@@ -270,20 +270,21 @@ size_t
 bwe_improved_estimator_ssrcs (const BweImprovedEstimator * e, int64_t now_us,
     uint32_t * ssrcs, size_t max)
 {
-  size_t n = 0, i, j;
+  size_t n = 0, kept = 0, i, j;
 
   for (i = 0; i < (size_t) e->loss.num_streams; i++) {
     const BweLossStream *s = &e->loss.streams[i];
-    uint32_t x;
     if (now_us - s->last_seen_us > STREAM_TIMEOUT_US)
       continue;
-    x = s->ssrc;
-    if (n < max) {
-      for (j = n; j > 0 && ssrcs[j - 1] > x; j--)
-        ssrcs[j] = ssrcs[j - 1];
-      ssrcs[j] = x;
-    }
     n++;
+    /* The smallest max of them, ascending. */
+    if (kept == max && (max == 0 || s->ssrc >= ssrcs[max - 1]))
+      continue;
+    if (kept < max)
+      kept++;
+    for (j = kept - 1; j > 0 && ssrcs[j - 1] > s->ssrc; j--)
+      ssrcs[j] = ssrcs[j - 1];
+    ssrcs[j] = s->ssrc;
   }
   return n;
 }

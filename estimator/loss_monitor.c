@@ -66,7 +66,7 @@ bwe_loss_monitor_event_rate (const BweLossMonitor * lm)
 {
   double open, closed, with_open;
 
-  if (lm->events == 0)
+  if (lm->num_intervals == 0)
     return 0;
   open = (double) (lm->received - lm->received_at_event);
   with_open = (open * interval_weight[0] + lm->shifted_sum) /

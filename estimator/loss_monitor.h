@@ -80,7 +80,8 @@ bwe_loss_monitor_add (BweLossMonitor * lm, uint32_t ssrc, int32_t seq,
 
 /* TFRC's loss event rate (RFC 5348, 5.4): one over the weighted mean of the
  * last loss intervals, the open one (since the last event) counted when that
- * makes the mean longer.  0 before the first loss event. */
+ * makes the mean longer.  0 until a first interval is closed (the second loss
+ * event): a rate from the open interval alone would be 1 at the first loss. */
 double bwe_loss_monitor_event_rate (const BweLossMonitor * lm);
 
 /* Stops following ssrc. */

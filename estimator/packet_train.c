@@ -4,6 +4,8 @@
 void
 bwe_packet_train_init (BwePacketTrain * t)
 {
+  t->first_send_us = t->last_send_us = 0;
+  t->first_arrival_us = t->last_arrival_us = 0;
   t->packets = 0;
   t->bytes_after_first = 0;
   t->next = 0;

@@ -32,6 +32,7 @@ bwe_queue_delay_init (BweQueueDelay * qd)
   qd->last_send_24 = 0;
   qd->send_ticks = 0;
   qd->send_us = 0;
+  qd->last_arrival_us = 0;
   clear_buckets (qd);
   qd->bucket_end_us = 0;
   qd->bucket = 0;
@@ -48,20 +49,33 @@ bwe_queue_delay_forget_base (BweQueueDelay * qd)
   clear_slots (qd);
 }
 
+/* After a silence this long the 24-bit send time is unwrapped around where
+ * the arrival's advance puts it, not around the previous packet. */
+#define LONG_SILENCE_US 16000000
+
 static void
-unwrap_send_time (BweQueueDelay * qd, uint32_t send_time_24)
+unwrap_send_time (BweQueueDelay * qd, int64_t arrival_us,
+    uint32_t send_time_24)
 {
   uint32_t send = send_time_24 & BWE_ABS_SEND_TIME_MASK;
+  int64_t silence = arrival_us - qd->last_arrival_us;
 
   if (!qd->started) {
     qd->send_ticks = send;
   } else {
-    int64_t diff = (int64_t) ((send - qd->last_send_24) & (FULL_RANGE - 1));
+    /* Where the send time would be if the one-way delay had not changed:
+     * the arrival's advance in ticks (2^18 / 1e6 = 4096 / 15625). */
+    int64_t expected = qd->send_ticks;
+    int64_t diff;
+    if (silence >= LONG_SILENCE_US)
+      expected += silence * 4096 / 15625;
+    diff = (int64_t) ((send - (uint32_t) expected) & (FULL_RANGE - 1));
     if (diff >= HALF_RANGE)
       diff -= FULL_RANGE;
-    qd->send_ticks += diff;
+    qd->send_ticks = expected + diff;
   }
   qd->last_send_24 = send;
+  qd->last_arrival_us = arrival_us;
   qd->send_us = bwe_queue_delay_ticks_to_us (qd->send_ticks);
 }
 
@@ -116,7 +130,7 @@ bwe_queue_delay_add_slow (BweQueueDelay * qd, int64_t arrival_us,
 {
   int64_t owd_us;
 
-  unwrap_send_time (qd, send_time_24);
+  unwrap_send_time (qd, arrival_us, send_time_24);
   if (!qd->started) {
     qd->started = true;
     qd->bucket_end_us = arrival_us + BWE_QUEUE_DELAY_BASE_BUCKET_US;

@@ -34,6 +34,7 @@ typedef struct
   uint32_t last_send_24;
   int64_t send_ticks;           /* unwrapped abs-send-time, 2^-18 s */
   int64_t send_us;              /* the same in µs */
+  int64_t last_arrival_us;
   int64_t base_us;              /* minimum one-way delay of the history */
   int64_t bucket_min_us[BWE_QUEUE_DELAY_BASE_BUCKETS];
   int64_t bucket_end_us;        /* arrival time that opens the next bucket */
@@ -67,8 +68,10 @@ bwe_queue_delay_ticks_to_us (int64_t ticks)
 /* A packet: its arrival (µs) and 24-bit abs-send-time.  Returns its queueing
  * delay in µs (0 for the first packet); bwe_queue_delay_send_us() then gives
  * its unwrapped send time.  A send time more than 32 s before the previous one
- * is taken as a wrap forwards, as RTP sequence numbers are.  Within a slot
- * (the steady case) inline. */
+ * is taken as a wrap forwards, as RTP sequence numbers are; after a silence
+ * of 16 s or more the send time is unwrapped to the 64 s turn nearest the
+ * arrival's advance (a pause of a minute is not a queue of a minute).
+ * Within a slot (the steady case) inline. */
 static inline int64_t
 bwe_queue_delay_add (BweQueueDelay * qd, int64_t arrival_us,
     uint32_t send_time_24)
@@ -85,6 +88,7 @@ bwe_queue_delay_add (BweQueueDelay * qd, int64_t arrival_us,
   qd->send_ticks += diff;
   qd->last_send_24 = send;
   qd->send_us = bwe_queue_delay_ticks_to_us (qd->send_ticks);
+  qd->last_arrival_us = arrival_us;
   owd = arrival_us - qd->send_us;
   if (owd < qd->bucket_min_us[qd->bucket]) {
     qd->bucket_min_us[qd->bucket] = owd;

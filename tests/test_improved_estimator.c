@@ -414,6 +414,34 @@ END_TEST
 
 /* (e) Unknown sequence numbers: no loss counted, the same estimates as with
  * contiguous ones. */
+/* A 40 s pause, longer than half the 64 s wrap of abs-send-time, with the
+ * sender's clock running: 1000 B every 40 ms (200 kbit/s), no bottleneck.
+ * After the pause the queue is what it was (0), not 64 s: no drain, no
+ * compete, and the estimate is the one before the pause. */
+START_TEST (test_pause_longer_than_half_the_wrap)
+{
+  Sim s;
+  int64_t t;
+  uint32_t before;
+  int seq = 0;
+
+  sim_init (&s, 0);
+  for (t = 0; t < 20000 * MS; t += 40 * MS)
+    sim_send (&s, t, 1000, 0x1000, seq++);
+  before = bwe_improved_estimator_latest_estimate (&s.e);
+  ck_assert_uint_gt (before, 0);
+  for (t = 60000 * MS; t < 65000 * MS; t += 40 * MS) {
+    sim_send (&s, t, 1000, 0x1000, seq++);
+    /* within the 3.8 us of abs-send-time's rounding */
+    ck_assert_int_le (s.e.queue.sample_us, 4);
+    ck_assert_int_ne (bwe_improved_estimator_regime (&s.e), BWE_REGIME_DRAIN);
+    ck_assert_int_ne (bwe_improved_estimator_regime (&s.e),
+        BWE_REGIME_COMPETE);
+    ck_assert_uint_ge (bwe_improved_estimator_latest_estimate (&s.e), before);
+  }
+}
+END_TEST
+
 START_TEST (test_unknown_sequence_numbers)
 {
   Sim known, unknown;
@@ -485,6 +513,7 @@ improved_estimator_suite (void)
   tcase_add_test (tc, test_random_gaps_without_queue);
   tcase_add_test (tc, test_burst_after_silence);
   tcase_add_test (tc, test_capacity_drop);
+  tcase_add_test (tc, test_pause_longer_than_half_the_wrap);
   tcase_add_test (tc, test_unknown_sequence_numbers);
   tcase_add_test (tc, test_ssrcs);
   suite_add_tcase (s, tc);

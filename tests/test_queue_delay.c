@@ -177,14 +177,37 @@ START_TEST (test_base_forgotten_after_long_silence)
   ck_assert_int_eq (packet (&qd, 0, 50000), 0);
   ck_assert_int_eq (packet (&qd, 15625, 80000), 30000);
   /* Sent 320 s later (5 x 64 s, 24 bits as for 31250 us), 90 ms delay,
-   * arrival 320121250.  The unwrap sees 15625 us from the last packet: the
-   * send time reads 31250 us, the delay 320090000 us.  Without the clear the
-   * queue would be 320090000 - 50000; with it the delay is the new base. */
+   * arrival 320121250.  After 320 s of silence the send time is unwrapped
+   * to the 64 s turn nearest the arrival's advance (320 s): 320031250 us,
+   * the delay 90000 us.  The history was cleared: the delay is the new
+   * base. */
   ck_assert_int_eq (packet (&qd, 320031250, 90000), 0);
-  ck_assert_int_eq (bwe_queue_delay_send_us (&qd), 31250);
-  ck_assert_int_eq (qd.base_us, 320090000);
+  ck_assert_int_eq (bwe_queue_delay_send_us (&qd), 320031250);
+  ck_assert_int_eq (qd.base_us, 90000);
   /* 100 ms: 10 ms over the new base. */
   ck_assert_int_eq (packet (&qd, 320046875, 100000), 10000);
+}
+END_TEST
+
+/* A pause of 40 s, shorter than the history: the 24-bit send time has
+ * advanced 40 s, which the previous packet alone would read as 24 s back
+ * (a wrap).  Unwrapped around the arrival's advance it is 40 s on: the
+ * queue is what it was, not 64 s. */
+START_TEST (test_pause_longer_than_half_the_wrap)
+{
+  BweQueueDelay qd;
+
+  bwe_queue_delay_init (&qd);
+  ck_assert_int_eq (packet (&qd, 0, 50000), 0);
+  ck_assert_int_eq (packet (&qd, 15625, 60000), 10000);
+  /* Sent at 40015625 us (2561 x 15625), 55 ms delay: queue 5 ms. */
+  ck_assert_int_eq (packet (&qd, 40015625, 55000), 5000);
+  ck_assert_int_eq (bwe_queue_delay_send_us (&qd), 40015625);
+  /* A pause of exactly 16 s (the long-silence rule) and of 15.9 s: both
+   * plain advances (the second 15.890625 s), well within the 32 s of the
+   * wrap. */
+  ck_assert_int_eq (packet (&qd, 56015625, 50000), 0);
+  ck_assert_int_eq (packet (&qd, 71906250, 52000), 2000);
 }
 END_TEST
 
@@ -276,6 +299,7 @@ queue_delay_suite (void)
   tcase_add_test (tc, test_unwrap_below_zero);
   tcase_add_test (tc, test_base_forgets_minimum_when_its_bucket_leaves);
   tcase_add_test (tc, test_base_forgotten_after_long_silence);
+  tcase_add_test (tc, test_pause_longer_than_half_the_wrap);
   tcase_add_test (tc, test_forget_base);
   tcase_add_test (tc, test_recent_none_without_packets);
   tcase_add_test (tc, test_recent_minimum_over_slots);
