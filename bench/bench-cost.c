@@ -23,6 +23,7 @@
 #endif
 
 #include "alloc_count.h"
+#include "libc_allocator.h"
 #include "timing.h"
 #include "remb_throttler.h"
 #include "improved_estimator.h"
@@ -72,6 +73,8 @@ typedef struct
   double ns_per_packet;
   uint64_t allocs;
   uint64_t updates;
+  size_t heap_end;              /* bytes from the allocator after the trace */
+  size_t heap_peak;
 } RunResult;
 
 /* The harness without the estimator: same loop, same arguments. */
@@ -100,6 +103,7 @@ run_core (const BenchPacket * tr, const Options * o, BweDelayFilter filter,
 {
   BweRemoteEstimatorConfig config;
   BweRemoteEstimator *e = malloc (sizeof (*e));
+  BweLibcAllocator alloc;
   BweEstimatorUpdate up;
   RunResult r = { 0 };
   uint64_t a0;
@@ -108,7 +112,8 @@ run_core (const BenchPacket * tr, const Options * o, BweDelayFilter filter,
 
   bwe_remote_estimator_config_init (&config);
   config.filter = filter;
-  bwe_remote_estimator_init (e, &config);
+  bwe_libc_allocator_init (&alloc);
+  bwe_remote_estimator_init (e, &config, &alloc.allocator);
   for (i = 0; i < o->warmup; i++)
     fn (e, tr[i].arrival_us, tr[i].arrival_us, tr[i].send_time_24,
         tr[i].payload, tr[i].ssrc, &up);
@@ -125,6 +130,9 @@ run_core (const BenchPacket * tr, const Options * o, BweDelayFilter filter,
   r.allocs = bench_alloc_count () - a0;
   if (o->callgrind)
     CALLGRIND_DUMP_STATS_AT (name);
+  r.heap_end = alloc.in_use;
+  r.heap_peak = alloc.peak;
+  bwe_remote_estimator_release (e);
   free (e);
   return r;
 }
@@ -170,6 +178,7 @@ static RunResult
 run_twcc (const BenchPacket * tr, const Options * o, uint64_t * feedback_bytes)
 {
   BweTwccRecorder *rec = malloc (sizeof (*rec));
+  BweLibcAllocator alloc;
   static uint8_t buf[1500];
   RunResult r = { 0 };
   uint64_t a0 = 0;
@@ -177,7 +186,8 @@ run_twcc (const BenchPacket * tr, const Options * o, uint64_t * feedback_bytes)
   size_t i;
 
   *feedback_bytes = 0;
-  bwe_twcc_recorder_init (rec, 0);
+  bwe_libc_allocator_init (&alloc);
+  bwe_twcc_recorder_init (rec, 0, &alloc.allocator);
   bwe_twcc_recorder_on_bitrate (rec, 2000000);
   for (i = 0; i < o->packets; i++) {
     int64_t due;
@@ -207,6 +217,9 @@ run_twcc (const BenchPacket * tr, const Options * o, uint64_t * feedback_bytes)
   r.allocs = bench_alloc_count () - a0;
   if (o->callgrind)
     CALLGRIND_DUMP_STATS_AT ("twcc");
+  r.heap_end = alloc.in_use;
+  r.heap_peak = alloc.peak;
+  bwe_twcc_recorder_release (rec);
   free (rec);
   return r;
 }
@@ -215,13 +228,16 @@ run_twcc (const BenchPacket * tr, const Options * o, uint64_t * feedback_bytes)
 /* Many streams: `instances` estimators with `ssrcs_each` streams each, every
  * stream 30 fps with two 1000-byte packets per frame, constant delay.
  * Returns packets per second of CPU time on one core over the whole run, and
- * in *steady_pps from SCALE_STEADY_FROM_S on (0 if the run is shorter). */
+ * in *steady_pps from SCALE_STEADY_FROM_S on (0 if the run is shorter);
+ * *allocs counts the allocations from then on too (the state grows before). */
 static double
 run_scale (int instances, int ssrcs_each, int seconds, uint64_t * allocs,
-    size_t * packets, double *steady_pps)
+    size_t * packets, size_t * steady_packets_out, double *steady_pps,
+    size_t * state_bytes)
 {
   BweRemoteEstimatorConfig config;
   BweRemoteEstimator *e = malloc ((size_t) instances * sizeof (*e));
+  BweLibcAllocator alloc;
   BweEstimatorUpdate up;
   int64_t frames = (int64_t) seconds * SCALE_FPS, k;
   int64_t spread = 1000000 / SCALE_FPS / (instances * ssrcs_each);
@@ -233,8 +249,9 @@ run_scale (int instances, int ssrcs_each, int seconds, uint64_t * allocs,
 
   *steady_pps = 0;
   bwe_remote_estimator_config_init (&config);
+  bwe_libc_allocator_init (&alloc);
   for (i = 0; i < instances; i++)
-    bwe_remote_estimator_init (&e[i], &config);
+    bwe_remote_estimator_init (&e[i], &config, &alloc.allocator);
   *packets = 0;
   a0 = bench_alloc_count ();
   t0 = bench_now_ns ();
@@ -243,6 +260,7 @@ run_scale (int instances, int ssrcs_each, int seconds, uint64_t * allocs,
     if (k == steady_frame) {
       ts = bench_now_ns ();
       steady_packets = *packets;
+      a0 = bench_alloc_count ();
     }
     for (i = 0; i < instances; i++) {
       for (s = 0; s < ssrcs_each; s++) {
@@ -261,8 +279,12 @@ run_scale (int instances, int ssrcs_each, int seconds, uint64_t * allocs,
   }
   t1 = bench_now_ns ();
   *allocs = bench_alloc_count () - a0;
+  *steady_packets_out = frames > steady_frame ? *packets - steady_packets : 0;
   if (frames > steady_frame)
     *steady_pps = (double) (*packets - steady_packets) / ((t1 - ts) / 1e9);
+  *state_bytes = (size_t) instances * sizeof (*e) + alloc.in_use;
+  for (i = 0; i < instances; i++)
+    bwe_remote_estimator_release (&e[i]);
   free (e);
   return (double) *packets / ((t1 - t0) / 1e9);
 }
@@ -348,7 +370,10 @@ core_within_target (const Options * o)
 static void
 print_allocs (const char *what, uint64_t allocs, size_t packets)
 {
-  if (!bench_alloc_counting ())
+  if (packets == 0)
+    printf ("| %s: heap allocations/packet | n/a | the run ends before the "
+        "steady state |\n", what);
+  else if (!bench_alloc_counting ())
     printf ("| %s: heap allocations/packet | n/a | not counted in a "
         "sanitizer build |\n", what);
   else
@@ -375,8 +400,8 @@ main (int argc, char **argv)
   BenchPacket *tr;
   double kal[64], tre[64], har[64], twc[64], imp[64];
   RunResult rk = { 0 }, rt = { 0 }, rh = { 0 }, ri = { 0 };
-  uint64_t allocs_scale;
-  size_t steady, scale_packets;
+  uint64_t allocs_scale, scale_allocs;
+  size_t steady, scale_packets, steady_scale_packets, state;
   double pps, steady_pps;
   int i, rc = 0;
 
@@ -547,8 +572,10 @@ main (int argc, char **argv)
       fprintf (stderr, "bench-cost: the TWCC recorder allocated per packet\n");
       rc = 1;
     }
-    printf ("| sizeof (BweTwccRecorder) | %zu B | %d packets tracked |\n",
-        sizeof (BweTwccRecorder), BWE_TWCC_MAX_TRACKED);
+    printf ("| sizeof (BweTwccRecorder) | %zu B | fixed part; from the "
+        "allocator %zu B after the trace, %zu B at most (up to %d packets "
+        "tracked) |\n", sizeof (BweTwccRecorder), rw.heap_end, rw.heap_peak,
+        BWE_TWCC_MAX_TRACKED);
   }
 #else
   (void) twc;
@@ -556,41 +583,43 @@ main (int argc, char **argv)
       "this tree yet |\n");
 #endif
 
-  printf ("| sizeof (BweRemoteEstimator) | %zu B | one estimator, up to %d "
-      "SSRCs |\n", sizeof (BweRemoteEstimator), BWE_MAX_SSRCS);
-  {
-    const BweRemoteEstimator *e0 = NULL;
-    size_t table = sizeof (e0->streams) + sizeof (e0->hash);
-    printf ("| bytes per SSRC | %.0f B | stream table (entries + hash slots, "
-        "%zu B) / %d, preallocated in the estimator |\n",
-        (double) table / BWE_MAX_SSRCS, table, BWE_MAX_SSRCS);
-  }
+  printf ("| sizeof (BweRemoteEstimator) | %zu B | fixed part; from the "
+      "allocator %zu B after the trace, %zu B at most (4 SSRCs; kalman) |\n",
+      sizeof (BweRemoteEstimator), rk.heap_end, rk.heap_peak);
+  printf ("| bytes per SSRC | %zu B | two slots of the stream table (at most "
+      "half full), allocated as streams come (%d, doubling up to %d) |\n",
+      2 * sizeof (BweStreamEntry), BWE_STREAM_TABLE_MIN, BWE_MAX_SSRCS);
   printf ("| sizeof (BweRembThrottler) | %zu B | |\n",
       sizeof (BweRembThrottler));
 
   fprintf (stderr, "bench-cost: scale, %d estimators\n", SCALE_INSTANCES);
   pps = run_scale (SCALE_INSTANCES, 1, o.scale_seconds, &allocs_scale,
-      &scale_packets, &steady_pps);
+      &scale_packets, &steady_scale_packets, &steady_pps, &state);
   printf ("| scale: %d estimators x 1 SSRC | %.0f packets/s per core | steady "
-      "(from %d s); %.0f over all %d s (%zu packets); %.1f MB of state |\n",
-      SCALE_INSTANCES, steady_pps, SCALE_STEADY_FROM_S, pps, o.scale_seconds,
-      scale_packets, SCALE_INSTANCES * sizeof (BweRemoteEstimator) / 1e6);
-  print_allocs ("scale: 1000 estimators", allocs_scale, scale_packets);
+      "(from %d s); %.0f over all %d s (%zu packets); %.1f MB of state at "
+      "the end |\n", SCALE_INSTANCES, steady_pps, SCALE_STEADY_FROM_S, pps,
+      o.scale_seconds, scale_packets, state / 1e6);
+  print_allocs ("scale: 1000 estimators, steady", allocs_scale,
+      steady_scale_packets);
+  scale_allocs = allocs_scale;
   fprintf (stderr, "bench-cost: scale, 1 estimator with %d SSRCs\n",
       BWE_MAX_SSRCS);
   pps = run_scale (1, BWE_MAX_SSRCS, o.scale_seconds, &allocs_scale,
-      &scale_packets, &steady_pps);
+      &scale_packets, &steady_scale_packets, &steady_pps, &state);
   printf ("| scale: 1 estimator x %d SSRCs | %.0f packets/s per core | steady "
       "(from %d s); %.0f over all %d s (%zu packets) |\n", BWE_MAX_SSRCS,
       steady_pps, SCALE_STEADY_FROM_S, pps, o.scale_seconds, scale_packets);
+  scale_allocs += allocs_scale;
   fprintf (stderr, "bench-cost: scale, 1 estimator with %d SSRCs\n",
       SCALE_INSTANCES);
   pps = run_scale (1, SCALE_INSTANCES, o.scale_seconds, &allocs_scale,
-      &scale_packets, &steady_pps);
+      &scale_packets, &steady_scale_packets, &steady_pps, &state);
   printf ("| scale: 1 estimator x %d SSRCs | %.0f packets/s per core | steady "
       "(from %d s); %.0f over all %d s; over capacity: SSRCs evicted |\n",
       SCALE_INSTANCES, steady_pps, SCALE_STEADY_FROM_S, pps, o.scale_seconds);
-  if (o.check && bench_alloc_counting () && allocs_scale) {
+  scale_allocs += allocs_scale;
+  if (o.check && bench_alloc_counting () && steady_scale_packets > 0
+      && scale_allocs) {
     fprintf (stderr, "bench-cost: the core allocated per packet (scale)\n");
     rc = 1;
   }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libc_allocator.h"
 #include "remb_throttler.h"
 #include "remote_estimator.h"
 #include "twcc_replay.h"
@@ -129,6 +130,7 @@ int
 main (int argc, char **argv)
 {
   static BweRemoteEstimator estimator;
+  static BweLibcAllocator alloc;
   BweRemoteEstimatorConfig config;
   BweRembThrottler throttler;
   OutputMode mode = OUTPUT_ESTIMATES;
@@ -167,7 +169,8 @@ main (int argc, char **argv)
   if (twcc)
     return bwe_twcc_replay (stdin, stdout, 0) == 0 ? 0 : 1;
 
-  bwe_remote_estimator_init (&estimator, &config);
+  bwe_libc_allocator_init (&alloc);
+  bwe_remote_estimator_init (&estimator, &config, &alloc.allocator);
   bwe_remb_throttler_init (&throttler);
 
   while (fgets (line, sizeof line, stdin) != NULL) {
@@ -276,6 +279,7 @@ main (int argc, char **argv)
       fflush (stdout);
     }
   }
+  bwe_remote_estimator_release (&estimator);
   if (ferror (stdin)) {
     fprintf (stderr, "bwe-replay: error reading stdin\n");
     return 2;

@@ -37,8 +37,11 @@ scan_reset (BweProbeScan * scan)
 }
 
 void
-bwe_probe_clusters_init (BweProbeClusters * p)
+bwe_probe_clusters_init (BweProbeClusters * p, const BweAllocator * alloc)
 {
+  p->probes = NULL;
+  p->capacity = 0;
+  p->alloc = alloc;
   p->head = 0;
   p->len = 0;
   p->evicted = 0;
@@ -56,7 +59,54 @@ bwe_probe_clusters_size (const BweProbeClusters * p)
 static const BweProbe *
 ring_at (const BweProbeClusters * p, size_t i)
 {
-  return &p->probes[(p->head + i) % BWE_PROBE_RAW_PROBES];
+  return &p->probes[(p->head + i) & (p->capacity - 1)];
+}
+
+/* Moves the list into a ring of capacity probes (a power of two, at least
+ * len; 0: none); false when the allocator fails. */
+static bool
+resize_ring (BweProbeClusters * p, size_t capacity)
+{
+  BweProbe *ring = NULL;
+
+  if (capacity > 0) {
+    ring = bwe_alloc (p->alloc, capacity * sizeof (BweProbe));
+    if (ring == NULL)
+      return false;
+    bwe_ring_copy (ring, capacity, p->probes, p->capacity, sizeof (BweProbe),
+        p->head, p->len);
+  }
+  bwe_free (p->alloc, p->probes, p->capacity * sizeof (BweProbe));
+  p->probes = ring;
+  p->capacity = capacity;
+  return true;
+}
+
+void
+bwe_probe_clusters_release (BweProbeClusters * p)
+{
+  p->len = 0;
+  resize_ring (p, 0);
+}
+
+size_t
+bwe_probe_clusters_heap_bytes (const BweProbeClusters * p)
+{
+  return p->capacity * sizeof (BweProbe);
+}
+
+void
+bwe_probe_clusters_trim (BweProbeClusters * p, bool done)
+{
+  size_t capacity = 0;
+
+  if (p->len > 0) {
+    capacity = done ? 1 : BWE_PROBE_MIN_RING;
+    while (capacity < (done ? p->len : 2 * p->len))
+      capacity *= 2;
+  }
+  if (capacity < p->capacity && (done || p->len * 4 <= p->capacity))
+    resize_ring (p, capacity);
 }
 
 /* DataSize / TimeDelta in bit/s, truncated. */
@@ -150,13 +200,20 @@ bwe_probe_clusters_add (BweProbeClusters * p, int64_t send_time_us,
 {
   BweProbe *probe;
 
-  if (p->len == BWE_PROBE_RAW_PROBES) {
+  if (p->len == p->capacity && (p->capacity == BWE_PROBE_RAW_PROBES ||
+          !resize_ring (p, bwe_capacity_to_hold (p->capacity, p->len + 1,
+                  BWE_PROBE_MIN_RING, BWE_PROBE_RAW_PROBES)))) {
+    /* Without any ring the probe cannot be kept. */
+    if (p->capacity == 0) {
+      p->probes_dropped++;
+      return;
+    }
     /* Already in the scan state; needed again only by a pop past the ring. */
-    p->head = (p->head + 1) % BWE_PROBE_RAW_PROBES;
+    p->head++;
     p->len--;
     p->evicted++;
   }
-  probe = &p->probes[(p->head + p->len) % BWE_PROBE_RAW_PROBES];
+  probe = &p->probes[(p->head + p->len) & (p->capacity - 1)];
   probe->send_time_us = send_time_us;
   probe->recv_time_us = arrival_ms * 1000;
   probe->payload_size = payload_size;
@@ -164,6 +221,14 @@ bwe_probe_clusters_add (BweProbeClusters * p, int64_t send_time_us,
   p->total_probes_received++;
   if (p->len > 1)
     scan_step (&p->scan, ring_at (p, p->len - 2), probe);
+  /* With a closed cluster no pop can come before the list is cleared, and
+   * only a pop rescans: of the kept probes only the last is still needed
+   * (by the next step).  The list's length counts the others as before. */
+  if (p->scan.num_clusters > 0 && p->len > 1) {
+    p->evicted += p->len - 1;
+    p->head += p->len - 1;
+    p->len = 1;
+  }
 }
 
 bool
@@ -181,7 +246,7 @@ bwe_probe_clusters_process (BweProbeClusters * p, bool valid_estimate,
       /* Only an open aggregate turned invalid gets here past the ring. */
       p->probes_dropped += p->evicted;
       p->evicted = 0;
-      p->head = (p->head + 1) % BWE_PROBE_RAW_PROBES;
+      p->head++;
       p->len--;
       rescan (p);
     }

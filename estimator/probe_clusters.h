@@ -17,7 +17,14 @@
  * zero: a probe sent or received no later than the aggregate's first one).
  * The last BWE_PROBE_RAW_PROBES probes are kept for that rescan; only such a
  * pop on a longer list departs from libwebrtc (the probes before the kept ones
- * are dropped then, counted in probes_dropped). */
+ * are dropped then, counted in probes_dropped).
+ *
+ * Once a cluster is closed no pop can come before the list is cleared (the
+ * closed clusters only grow in number), so from then on only the last probe
+ * is kept: the list needs memory only while no cluster has formed.  The ring
+ * of kept probes grows with use through the allocator given to init
+ * (allocator.h), doubling from BWE_PROBE_MIN_RING to BWE_PROBE_RAW_PROBES;
+ * when the allocator fails, the ring it has is the limit instead. */
 #ifndef BWE_PROBE_CLUSTERS_H
 #define BWE_PROBE_CLUSTERS_H
 
@@ -25,7 +32,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "allocator.h"
+
 #define BWE_PROBE_RAW_PROBES 2048
+/* The first ring allocated. */
+#define BWE_PROBE_MIN_RING 16
 
 typedef struct
 {
@@ -55,16 +66,30 @@ typedef struct
 
 typedef struct
 {
-  BweProbe probes[BWE_PROBE_RAW_PROBES];        /* ring, oldest at head */
+  BweProbe *probes;             /* ring of capacity, oldest at head */
+  size_t capacity;              /* a power of two, 0: no ring yet */
+  const BweAllocator *alloc;
   BweProbeScan scan;            /* of the whole list */
-  size_t head;
+  size_t head;                  /* free-running position of the oldest */
   size_t len;                   /* probes in the ring */
   uint64_t evicted;             /* older probes of the list, no longer kept */
   uint64_t total_probes_received;
   uint64_t probes_dropped;      /* probes lost to a pop past the ring */
 } BweProbeClusters;
 
-void bwe_probe_clusters_init (BweProbeClusters * p);
+/* An empty list taking its ring from alloc (allocates nothing itself). */
+void bwe_probe_clusters_init (BweProbeClusters * p, const BweAllocator * alloc);
+
+/* Gives the ring back; init again to use p after. */
+void bwe_probe_clusters_release (BweProbeClusters * p);
+
+/* A ring at least four times longer than the list is shrunk to twice it;
+ * with done (no probe will be added: probing is over) to just the list,
+ * none when it is empty.  Changes no result. */
+void bwe_probe_clusters_trim (BweProbeClusters * p, bool done);
+
+/* Bytes of ring held. */
+size_t bwe_probe_clusters_heap_bytes (const BweProbeClusters * p);
 
 /* Appends a probe (send time in µs as bwe_abs_send_time_probe_us gives it,
  * arrival in ms, payload bytes). */

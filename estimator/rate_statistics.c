@@ -1,9 +1,13 @@
 /* libwebrtc's RateStatistics over a ring of buckets holding running totals. */
 #include "rate_statistics.h"
 
+/* A prune that leaves more than 7/8 of the ring live grows it: the next
+ * prune is then at least an eighth of a ring of new buckets away. */
+#define GROW_LIVE_EIGHTHS 7
+
 void
 bwe_rate_statistics_init (BweRateStatistics * rs, int64_t window_ms,
-    float scale)
+    float scale, const BweAllocator * alloc)
 {
   if (window_ms < 1)
     window_ms = 1;
@@ -13,7 +17,28 @@ bwe_rate_statistics_init (BweRateStatistics * rs, int64_t window_ms,
   /* A 1 ms window is never more than one bucket: no rate. */
   rs->full_window = window_ms > 1 ? (int) window_ms : 0;
   rs->scale = scale;
+  rs->alloc = alloc;
+  rs->buckets = NULL;
+  rs->capacity = 0;
+  rs->mask = 0;
+  rs->samples_merged = 0;
   bwe_rate_statistics_reset (rs);
+}
+
+void
+bwe_rate_statistics_release (BweRateStatistics * rs)
+{
+  bwe_free (rs->alloc, rs->buckets, rs->capacity * sizeof (BweRateBucket));
+  rs->buckets = NULL;
+  rs->capacity = 0;
+  rs->mask = 0;
+  rs->full_tail = rs->head;
+}
+
+size_t
+bwe_rate_statistics_heap_bytes (const BweRateStatistics * rs)
+{
+  return rs->capacity * sizeof (BweRateBucket);
 }
 
 /* The steady case needs a full window with a rate. */
@@ -28,6 +53,7 @@ static void
 empty_ring (BweRateStatistics * rs)
 {
   rs->head = rs->live = rs->tail;
+  rs->full_tail = rs->head + rs->capacity;
   rs->newest_timestamp = INT64_MIN;
   rs->steady_until_ms = INT64_MIN;
   rs->floor_ms = INT64_MAX;
@@ -49,7 +75,7 @@ bwe_rate_statistics_reset (BweRateStatistics * rs)
 static const BweRateBucket *
 bucket_at (const BweRateStatistics * rs, uint32_t pos)
 {
-  return &rs->buckets[pos & (BWE_RATE_STATISTICS_RING - 1)];
+  return &rs->buckets[pos & rs->mask];
 }
 
 static int64_t
@@ -90,6 +116,71 @@ first_live (BweRateStatistics * rs)
   }
   rs->live = rs->head + lo;
   return rs->live;
+}
+
+/* Moves the kept buckets into a ring of capacity buckets (a power of two, at
+ * least the kept ones, 0 for none); false when the allocator fails. */
+static bool
+resize_ring (BweRateStatistics * rs, uint32_t capacity)
+{
+  BweRateBucket *ring = NULL;
+  uint32_t kept = rs->tail - rs->head;
+
+  if (capacity > 0) {
+    ring = bwe_alloc (rs->alloc, capacity * sizeof (BweRateBucket));
+    if (ring == NULL)
+      return false;
+    bwe_ring_copy (ring, capacity, rs->buckets, rs->capacity,
+        sizeof (BweRateBucket), rs->head, kept);
+  }
+  bwe_free (rs->alloc, rs->buckets, rs->capacity * sizeof (BweRateBucket));
+  rs->buckets = ring;
+  rs->capacity = capacity;
+  rs->mask = capacity > 0 ? capacity - 1 : 0;
+  rs->full_tail = rs->head + capacity;
+  return true;
+}
+
+/* Room for a new bucket: a full ring drops the buckets that left the window,
+ * and grows when most of it is live.  False when every bucket is live and
+ * the allocator gave no more. */
+static bool
+make_room (BweRateStatistics * rs)
+{
+  uint32_t kept;
+
+  if (rs->tail != rs->full_tail)
+    return true;
+  rs->head = first_live (rs);
+  rs->full_tail = rs->head + rs->capacity;
+  kept = rs->tail - rs->head;
+  if (kept >= rs->capacity / 8 * GROW_LIVE_EIGHTHS
+      && rs->capacity < BWE_RATE_STATISTICS_RING)
+    resize_ring (rs, (uint32_t) bwe_capacity_to_hold (rs->capacity, kept + 1,
+            BWE_RATE_STATISTICS_MIN_RING, BWE_RATE_STATISTICS_RING));
+  return rs->tail != rs->full_tail;
+}
+
+void
+bwe_rate_statistics_trim (BweRateStatistics * rs)
+{
+  uint32_t kept, capacity;
+
+  if (rs->capacity == 0)
+    return;
+  rs->head = first_live (rs);
+  rs->full_tail = rs->head + rs->capacity;
+  kept = rs->tail - rs->head;
+  if (kept == 0) {
+    resize_ring (rs, 0);
+    return;
+  }
+  if (kept > rs->capacity / 4 || rs->capacity <= BWE_RATE_STATISTICS_MIN_RING)
+    return;
+  capacity = BWE_RATE_STATISTICS_MIN_RING;
+  while (capacity < 2 * kept)
+    capacity *= 2;
+  resize_ring (rs, capacity);
 }
 
 /* The sum and sample count of the live buckets.  Differences of running
@@ -143,16 +234,21 @@ bwe_rate_statistics_update_erased (BweRateStatistics * rs, int64_t count,
 {
   /* An empty ring has no newest bucket (INT64_MIN). */
   if (now_ms > rs->newest_timestamp) {
+    bool room = make_room (rs);
+
     if (rs->newest_timestamp == INT64_MIN) {
+      /* No ring at all without memory: nothing is kept, and no rate. */
+      if (!room)
+        return;
       set_first (rs, now_ms);
       rs->floor_ms = now_ms - rs->window_ms + 1;
-    } else {
-      if (rs->first_timestamp == -1)
-        set_first (rs, now_ms);
-      if (rs->tail - rs->head == BWE_RATE_STATISTICS_RING)
-        rs->head = first_live (rs);
+    } else if (rs->first_timestamp == -1) {
+      set_first (rs, now_ms);
     }
-    bwe_rate_statistics_open_bucket (rs, now_ms);
+    if (room)
+      bwe_rate_statistics_open_bucket (rs, now_ms);
+    else
+      rs->samples_merged++;
   } else if (rs->first_timestamp == -1) {
     /* A time before the newest bucket is counted in the newest bucket. */
     set_first (rs, now_ms);

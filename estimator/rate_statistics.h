@@ -14,6 +14,15 @@
  * ring.  A bucket is opened past every floor set before it, so the highest
  * floor since the ring was last empty decides for all of them.
  *
+ * The ring grows with use: it starts empty and doubles (from
+ * BWE_RATE_STATISTICS_MIN_RING up to BWE_RATE_STATISTICS_RING buckets) when a
+ * prune leaves it mostly live, through the allocator given to init
+ * (allocator.h).  A window holds at most window_ms live buckets, so the
+ * largest ring always has room after a prune.  If the allocator fails with
+ * every bucket live, the sample is counted in the newest bucket (counted in
+ * samples_merged; the rate then departs from libwebrtc's), and with no bucket
+ * at all there is no rate.
+ *
  * The steady case of a packet (a rate available before it and after it, no
  * reset) is inline: it is on the estimator's hot path. */
 #ifndef BWE_RATE_STATISTICS_H
@@ -23,10 +32,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "allocator.h"
+
 #define BWE_RATE_STATISTICS_MAX_WINDOW_MS 1000
-/* Ring size: a power of two above the largest window (live buckets have
+/* Largest ring: a power of two above the largest window (live buckets have
  * distinct times within one window; the rest is room before a prune). */
 #define BWE_RATE_STATISTICS_RING 1024
+/* The first ring allocated. */
+#define BWE_RATE_STATISTICS_MIN_RING 16
 /* Totals below this cannot overflow the window's int64 sum when one count
  * below it is added: no need to look the window's sum up. */
 #define BWE_RATE_STATISTICS_SAFE_TOTAL (UINT64_C (1) << 62)
@@ -40,9 +53,12 @@ typedef struct
 
 typedef struct
 {
-  BweRateBucket buckets[BWE_RATE_STATISTICS_RING];
+  BweRateBucket *buckets;       /* capacity buckets, NULL while 0 */
+  uint32_t mask;                /* capacity - 1 */
+  uint32_t capacity;
   uint32_t head;                /* ring position of the oldest bucket kept... */
   uint32_t tail;                /* ...and one past the newest (free-running) */
+  uint32_t full_tail;           /* head + capacity: the tail of a full ring */
   uint32_t live;                /* at or before the first live bucket */
   /* The highest EraseOld() floor since the ring was last empty is the larger
    * of this and newest_timestamp - window_ms + 1 (every Update() sets that
@@ -61,12 +77,26 @@ typedef struct
   float scale;
   int64_t window_ms;
   int full_window;              /* window_ms, 0 when a full window has no rate */
+  const BweAllocator *alloc;
+  uint64_t samples_merged;      /* counted in the newest bucket: no memory */
 } BweRateStatistics;
 
 /* RateStatistics(window_ms, scale); window_ms is clamped to
- * [1, BWE_RATE_STATISTICS_MAX_WINDOW_MS].  The estimator uses (1000, 8000). */
+ * [1, BWE_RATE_STATISTICS_MAX_WINDOW_MS].  The estimator uses (1000, 8000).
+ * Allocates nothing: the ring comes from alloc with the first sample. */
 void bwe_rate_statistics_init (BweRateStatistics * rs, int64_t window_ms,
-    float scale);
+    float scale, const BweAllocator * alloc);
+
+/* Gives the ring back to the allocator; init again to use rs after. */
+void bwe_rate_statistics_release (BweRateStatistics * rs);
+
+/* Drops the buckets that left the window and, when at most a quarter of the
+ * ring is live, shrinks it to twice the live buckets (at least the first
+ * ring; no ring when none is live).  Changes no result. */
+void bwe_rate_statistics_trim (BweRateStatistics * rs);
+
+/* Bytes of ring held. */
+size_t bwe_rate_statistics_heap_bytes (const BweRateStatistics * rs);
 
 /* Reset(): forgets every sample. */
 void bwe_rate_statistics_reset (BweRateStatistics * rs);
@@ -107,15 +137,15 @@ bwe_rate_statistics_steady (const BweRateStatistics * rs, int64_t count,
 static inline void
 bwe_rate_statistics_open_bucket (BweRateStatistics * rs, int64_t now_ms)
 {
-  BweRateBucket *b = &rs->buckets[rs->tail++ & (BWE_RATE_STATISTICS_RING - 1)];
+  BweRateBucket *b = &rs->buckets[rs->tail++ & rs->mask];
 
   b->timestamp = now_ms;
   b->sum_before = rs->total;
   b->samples_before = rs->total_samples;
   rs->newest_timestamp = now_ms;
   /* Up to the last time this bucket is in the window; only this bucket's time
-   * while the ring is full (a new one needs a prune). */
-  rs->steady_until_ms = rs->tail - rs->head == BWE_RATE_STATISTICS_RING ?
+   * while the ring is full (a new one needs a prune, or more ring). */
+  rs->steady_until_ms = rs->tail == rs->full_tail ?
       now_ms : now_ms + rs->window_ms - 1;
 }
 

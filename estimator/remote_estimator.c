@@ -19,7 +19,13 @@
 /* RTTs are clamped to [0, an hour]: a negative one would make AIMD's response
  * time zero (a division by it) and a huge one overflow microseconds. */
 #define MAX_RTT_MS 3600000
-#define NONE ((int16_t) -1)
+/* The cold parts of a packet live apart so that the per-packet path keeps few
+ * values alive. */
+#if defined(__GNUC__)
+#define COLD __attribute__ ((noinline, cold))
+#else
+#define COLD
+#endif
 
 /* Timestamp::ms(): microseconds rounded to the nearest millisecond as
  * libwebrtc's DivideRoundToNearest does, halves up for positive values and
@@ -38,64 +44,6 @@ us_to_ms (int64_t us)
   return q;
 }
 
-static unsigned
-ssrc_slot (uint32_t ssrc)
-{
-  return (unsigned) ((ssrc * 2654435761u) >> 23) & (BWE_SSRC_HASH_SLOTS - 1);
-}
-
-/* The streams[] entry of ssrc, NULL when absent. */
-static inline BweStreamEntry *
-stream_find (BweRemoteEstimator * e, uint32_t ssrc)
-{
-  unsigned s = ssrc_slot (ssrc);
-  int16_t i;
-
-  while ((i = e->hash[s]) != NONE) {
-    if (e->streams[i].ssrc == ssrc)
-      return &e->streams[i];
-    s = (s + 1) & (BWE_SSRC_HASH_SLOTS - 1);
-  }
-  return NULL;
-}
-
-static int
-hash_find (const BweRemoteEstimator * e, uint32_t ssrc)
-{
-  unsigned s = ssrc_slot (ssrc);
-
-  while (e->hash[s] != NONE) {
-    if (e->streams[e->hash[s]].ssrc == ssrc)
-      return (int) s;
-    s = (s + 1) & (BWE_SSRC_HASH_SLOTS - 1);
-  }
-  return -1;
-}
-
-/* Backward-shift deletion keeps every probe chain unbroken. */
-static void
-hash_delete_slot (BweRemoteEstimator * e, unsigned hole)
-{
-  unsigned s = hole;
-
-  e->hash[hole] = NONE;
-  for (;;) {
-    unsigned home;
-    s = (s + 1) & (BWE_SSRC_HASH_SLOTS - 1);
-    if (e->hash[s] == NONE)
-      return;
-    home = ssrc_slot (e->streams[e->hash[s]].ssrc);
-    /* Move the entry into the hole unless its home lies cyclically in
-     * (hole, s]. */
-    if (((s - home) & (BWE_SSRC_HASH_SLOTS - 1)) >=
-        ((s - hole) & (BWE_SSRC_HASH_SLOTS - 1))) {
-      e->hash[hole] = e->hash[s];
-      e->hash[s] = NONE;
-      hole = s;
-    }
-  }
-}
-
 /* a + b for b >= 0, saturating: times come from the caller unchecked. */
 static int64_t
 add_saturated (int64_t a, int64_t b)
@@ -110,7 +58,7 @@ static void
 set_oldest_seen_bound (BweRemoteEstimator * e, int64_t bound_us)
 {
   e->oldest_seen_bound_us = bound_us;
-  e->streams_check_from_us = e->num_streams == 0 ? INT64_MIN :
+  e->streams_check_from_us = e->streams.count == 0 ? INT64_MIN :
       add_saturated (bound_us, STREAM_TIMEOUT_US + 1);
 }
 
@@ -124,19 +72,11 @@ update_probe_last (BweRemoteEstimator * e)
       add_saturated (e->first_packet_time_us, INITIAL_PROBING_INTERVAL_US - 1);
 }
 
-/* Removes streams[i]; the last entry moves into its place. */
+/* With no stream left the bound is gone. */
 static void
-stream_remove (BweRemoteEstimator * e, size_t i)
+stream_removed (BweRemoteEstimator * e)
 {
-  int slot = hash_find (e, e->streams[i].ssrc);
-  size_t last = e->num_streams - 1;
-
-  hash_delete_slot (e, (unsigned) slot);
-  if (i != last) {
-    e->streams[i] = e->streams[last];
-    e->hash[hash_find (e, e->streams[i].ssrc)] = (int16_t) i;
-  }
-  if (--e->num_streams == 0)
+  if (e->streams.count == 0)
     set_oldest_seen_bound (e, INT64_MAX);
 }
 
@@ -179,30 +119,28 @@ bwe_remote_estimator_config_init (BweRemoteEstimatorConfig * config)
   config->filter = BWE_FILTER_KALMAN;
   config->min_bitrate_bps = 5000;
   config->max_bitrate_bps = 0;
+  config->monotonic_now = false;
 }
 
 void
 bwe_remote_estimator_init (BweRemoteEstimator * e,
-    const BweRemoteEstimatorConfig * config)
+    const BweRemoteEstimatorConfig * config, const BweAllocator * alloc)
 {
   if (config)
     e->config = *config;
   else
     bwe_remote_estimator_config_init (&e->config);
+  e->alloc = alloc;
   bwe_overuse_detector_init (&e->detector);
   bwe_rate_statistics_init (&e->incoming_bitrate, BITRATE_WINDOW_MS,
-      BITRATE_SCALE);
+      BITRATE_SCALE, alloc);
   e->incoming_bitrate_initialized = false;
   bwe_aimd_init (&e->aimd);
   if (e->config.max_bitrate_bps > 0)
     bwe_aimd_set_max_bitrate (&e->aimd, e->config.max_bitrate_bps);
   bwe_aimd_set_min_bitrate (&e->aimd, e->config.min_bitrate_bps);
-  bwe_probe_clusters_init (&e->probes);
-  /* NONE is all ones: one memset instead of a loop, which a coverage-
-   * instrumented build (the element's fuzz target resets it every input)
-   * does not vectorize. */
-  memset (e->hash, 0xff, sizeof e->hash);
-  e->num_streams = 0;
+  bwe_probe_clusters_init (&e->probes, alloc);
+  bwe_stream_table_init (&e->streams, alloc);
   set_oldest_seen_bound (e, INT64_MAX);
   e->periodic_deadline_ms = INT64_MIN;
   reset_delay_filters (e);
@@ -213,68 +151,95 @@ bwe_remote_estimator_init (BweRemoteEstimator * e,
   e->ssrcs_evicted = 0;
 }
 
+void
+bwe_remote_estimator_release (BweRemoteEstimator * e)
+{
+  bwe_stream_table_release (&e->streams);
+  set_oldest_seen_bound (e, INT64_MAX);
+  bwe_rate_statistics_release (&e->incoming_bitrate);
+  bwe_probe_clusters_release (&e->probes);
+}
+
+size_t
+bwe_remote_estimator_heap_bytes (const BweRemoteEstimator * e)
+{
+  return bwe_stream_table_heap_bytes (&e->streams) +
+      bwe_rate_statistics_heap_bytes (&e->incoming_bitrate) +
+      bwe_probe_clusters_heap_bytes (&e->probes);
+}
+
+/* Memory no longer needed goes back: a stream table used at most a quarter
+ * (or not at all), the rate buckets that left the window, a probe list
+ * much shorter than its ring, or just as long as the list once probing is
+ * over, or all of it when probing cannot start again.  Nothing changes but
+ * where the state lives. */
+static void
+release_idle (BweRemoteEstimator * e, int64_t now_us)
+{
+  bool probing_over = now_us > e->probe_last_us;
+
+  bwe_stream_table_trim (&e->streams);
+  bwe_rate_statistics_trim (&e->incoming_bitrate);
+  if (probing_over && e->config.monotonic_now)
+    bwe_probe_clusters_release (&e->probes);
+  else
+    bwe_probe_clusters_trim (&e->probes, probing_over);
+}
+
 /* TimeoutStreams when a stream may have timed out (or there is none): drops
  * streams not seen for more than 2 s; with none left the inter-arrival and
  * delay filters start afresh (the detector, rate control and probes are kept,
  * as in libwebrtc).  The first packet comes here too. */
-static void
+static COLD void
 timeout_streams (BweRemoteEstimator * e, int64_t now_us)
 {
   if (e->first_packet_time_us == NO_TIME) {
     e->first_packet_time_us = now_us;
     update_probe_last (e);
   }
-  if (e->num_streams > 0) {
-    int64_t oldest = INT64_MAX;
-    size_t i = 0;
-    while (i < e->num_streams) {
-      if (now_us - e->streams[i].last_seen_us > STREAM_TIMEOUT_US) {
-        stream_remove (e, i);
-        continue;
-      }
-      if (e->streams[i].last_seen_us < oldest)
-        oldest = e->streams[i].last_seen_us;
-      i++;
-    }
-    set_oldest_seen_bound (e, oldest);
-  }
-  if (e->num_streams == 0)
+  if (e->streams.count > 0)
+    set_oldest_seen_bound (e, bwe_stream_table_timeout (&e->streams, now_us,
+            STREAM_TIMEOUT_US));
+  if (e->streams.count == 0)
     reset_delay_filters (e);
+  release_idle (e, now_us);
 }
 
-static void
+/* A stream not in the table: a larger table, or else (at BWE_MAX_SSRCS, or
+ * when the allocator fails) the stream seen longest ago is forgotten.
+ * Without memory for a first stream there is none to track. */
+static COLD void
+stream_add (BweRemoteEstimator * e, uint32_t ssrc, int64_t now_us)
+{
+  BweStreamEntry *entry = bwe_stream_table_add (&e->streams, ssrc,
+      BWE_MAX_SSRCS);
+
+  if (entry == NULL && e->streams.count > 0) {
+    bwe_stream_table_remove (&e->streams,
+        bwe_stream_table_oldest (&e->streams));
+    e->ssrcs_evicted++;
+    entry = bwe_stream_table_add (&e->streams, ssrc, BWE_MAX_SSRCS);
+  }
+  if (entry == NULL)
+    return;
+  entry->last_seen_us = now_us;
+  if (e->streams.count == 1)
+    set_oldest_seen_bound (e, now_us);
+}
+
+static inline void
 stream_seen (BweRemoteEstimator * e, uint32_t ssrc, int64_t now_us)
 {
   BweStreamEntry *entry;
-  size_t i;
-  unsigned s;
 
   /* With no stream the bound is INT64_MAX: the first one sets it. */
   if (now_us < e->oldest_seen_bound_us)
     set_oldest_seen_bound (e, now_us);
-  entry = stream_find (e, ssrc);
-  if (entry) {
+  entry = bwe_stream_table_find (&e->streams, ssrc);
+  if (entry)
     entry->last_seen_us = now_us;
-    return;
-  }
-  if (e->num_streams == BWE_MAX_SSRCS) {
-    /* Full: forget the stream seen longest ago. */
-    size_t oldest = 0;
-    for (i = 1; i < e->num_streams; i++)
-      if (e->streams[i].last_seen_us < e->streams[oldest].last_seen_us)
-        oldest = i;
-    stream_remove (e, oldest);
-    e->ssrcs_evicted++;
-  }
-  i = e->num_streams++;
-  if (i == 0)
-    set_oldest_seen_bound (e, now_us);
-  e->streams[i].ssrc = ssrc;
-  e->streams[i].last_seen_us = now_us;
-  s = ssrc_slot (ssrc);
-  while (e->hash[s] != NONE)
-    s = (s + 1) & (BWE_SSRC_HASH_SLOTS - 1);
-  e->hash[s] = (int16_t) i;
+  else
+    stream_add (e, ssrc, now_us);
 }
 
 /* "now.ms() - last_update.ms() > GetFeedbackInterval().ms()" is
@@ -290,13 +255,6 @@ update_periodic_deadline (BweRemoteEstimator * e)
         us_to_ms (bwe_aimd_feedback_interval_us (&e->aimd));
 }
 
-/* The cold parts of a packet live apart so that the per-packet path keeps few
- * values alive. */
-#if defined(__GNUC__)
-#define COLD __attribute__ ((noinline, cold))
-#else
-#define COLD
-#endif
 
 /* Probe-cluster step; true when it set a new estimate. */
 static COLD bool
@@ -442,16 +400,14 @@ bwe_remote_estimator_set_rtt (BweRemoteEstimator * e, int64_t rtt_ms)
 void
 bwe_remote_estimator_remove_stream (BweRemoteEstimator * e, uint32_t ssrc)
 {
-  int slot = hash_find (e, ssrc);
-
-  if (slot >= 0)
-    stream_remove (e, (size_t) e->hash[slot]);
+  if (bwe_stream_table_remove (&e->streams, ssrc))
+    stream_removed (e);
 }
 
 uint32_t
 bwe_remote_estimator_latest_estimate (const BweRemoteEstimator * e)
 {
-  if (!bwe_aimd_valid_estimate (&e->aimd) || e->num_streams == 0)
+  if (!bwe_aimd_valid_estimate (&e->aimd) || e->streams.count == 0)
     return 0;
   return (uint32_t) bwe_aimd_latest_estimate (&e->aimd);
 }
@@ -473,25 +429,5 @@ size_t
 bwe_remote_estimator_ssrcs (const BweRemoteEstimator * e, uint32_t * ssrcs,
     size_t max)
 {
-  size_t n = 0, k;
-
-  /* Insertion sort into the caller's array: ascending, like std::map keys;
-   * with a short array the smallest SSRCs are kept. */
-  for (k = 0; k < e->num_streams && max > 0; k++) {
-    uint32_t v = e->streams[k].ssrc;
-    size_t j;
-    if (n == max) {
-      if (v >= ssrcs[max - 1])
-        continue;
-      n--;
-    }
-    j = n;
-    while (j > 0 && ssrcs[j - 1] > v) {
-      ssrcs[j] = ssrcs[j - 1];
-      j--;
-    }
-    ssrcs[j] = v;
-    n++;
-  }
-  return e->num_streams;
+  return bwe_stream_table_ssrcs (&e->streams, ssrcs, max);
 }

@@ -1,9 +1,23 @@
 /* Receiver-side delay-based bandwidth estimator: libwebrtc's
  * RemoteBitrateEstimatorAbsSendTime, decision for decision.
  *
- * The caller owns the struct; nothing is allocated after bwe_remote_estimator_init()
- * and no clock is read: every time is passed in as microseconds.  Arrival times are
- * rounded to whole milliseconds as libwebrtc does, (us + 500) / 1000. */
+ * The caller owns the struct and no clock is read: every time is passed in as
+ * microseconds.  Arrival times are rounded to whole milliseconds as libwebrtc
+ * does, (us + 500) / 1000.
+ *
+ * Memory grows with use (allocator.h): the struct itself is small and fixed;
+ * the stream table, the probe list and the incoming-rate ring start empty and
+ * double through the allocator given to init, up to their limits below.  A
+ * steady stream makes no request.  Idle memory goes back when the estimator
+ * looks for timed-out streams (at a packet, when a stream may have been
+ * silent for 2 s, so every 2 s at most): a table without streams, the buckets
+ * that left the rate window, a probe list no longer used (see monotonic_now)
+ * are released, a part used at most a quarter is halved or more.  If the allocator fails:
+ * a new stream evicts the one seen longest ago (as past BWE_MAX_SSRCS,
+ * counted in ssrcs_evicted), a probe drops the oldest kept (counted in the
+ * probe list's probes_dropped when that mattered), and the incoming rate
+ * counts a sample in its newest bucket (samples_merged) or, with no memory
+ * at all, has no rate. */
 #ifndef BWE_REMOTE_ESTIMATOR_H
 #define BWE_REMOTE_ESTIMATOR_H
 
@@ -11,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "allocator.h"
 #include "inter_arrival.h"
 #include "kalman.h"
 #include "trendline.h"
@@ -18,12 +33,11 @@
 #include "rate_statistics.h"
 #include "aimd.h"
 #include "probe_clusters.h"
+#include "stream_table.h"
 
 /* Streams tracked at once.  A packet of a new SSRC when the table is full evicts the
  * SSRC seen longest ago (counted in ssrcs_evicted); libwebrtc's map has no bound. */
 #define BWE_MAX_SSRCS 256
-/* Open-addressing hash slots for the SSRC lookup (a power of two, 2x the table). */
-#define BWE_SSRC_HASH_SLOTS 512
 
 typedef enum
 {
@@ -40,13 +54,13 @@ typedef struct
    * only).  The estimate starts from libwebrtc's 30 Mbit/s, or this bound
    * when lower. */
   uint32_t max_bitrate_bps;
+  /* The caller's promise that now_us never goes back (the element's clock
+   * is the arrival time, which never does).  Once probing is over it then
+   * cannot start again, and the probe list is given back; without the
+   * promise (default false) the list is kept for a clock going back into
+   * the probing window, as libwebrtc would.  No other effect. */
+  bool monotonic_now;
 } BweRemoteEstimatorConfig;
-
-typedef struct
-{
-  uint32_t ssrc;
-  int64_t last_seen_us;
-} BweStreamEntry;
 
 typedef struct
 {
@@ -59,15 +73,12 @@ typedef struct
   bool incoming_bitrate_initialized;
   BweAimd aimd;
   BweProbeClusters probes;
-  /* Active streams in streams[0 .. num_streams), found through a hash of the
-   * SSRC.  oldest_seen_bound_us is at most every stream's last_seen_us, so no
-   * stream can have timed out while now - bound <= 2 s: the per-packet timeout
-   * check is one comparison, and the full scan libwebrtc does on every packet
-   * only runs when a stream may really have timed out (it then tightens the
-   * bound to the exact minimum). */
-  BweStreamEntry streams[BWE_MAX_SSRCS];
-  int16_t hash[BWE_SSRC_HASH_SLOTS];    /* index into streams, -1 empty */
-  size_t num_streams;
+  /* The active streams.  oldest_seen_bound_us is at most every stream's
+   * last_seen_us, so no stream can have timed out while now - bound <= 2 s:
+   * the per-packet timeout check is one comparison, and the full scan
+   * libwebrtc does on every packet only runs when a stream may really have
+   * timed out (it then tightens the bound to the exact minimum). */
+  BweStreamTable streams;
   int64_t oldest_seen_bound_us;         /* INT64_MAX without streams */
   int64_t streams_check_from_us;        /* bound + 2 s + 1, INT64_MIN: none */
   /* Packets above 200 B up to this time are probe candidates. */
@@ -81,6 +92,7 @@ typedef struct
   int64_t last_update_us;       /* INT64_MIN until the first signalled estimate */
   int64_t last_update_ms;       /* the same, as Timestamp::ms() */
   uint64_t ssrcs_evicted;
+  const BweAllocator *alloc;
 } BweRemoteEstimator;
 
 /* What one packet made the estimator do. */
@@ -91,8 +103,15 @@ typedef struct
 } BweEstimatorUpdate;
 
 void bwe_remote_estimator_config_init (BweRemoteEstimatorConfig * config);
+/* A fresh estimator (config NULL: the defaults) taking its memory from alloc
+ * (kept: it must outlive e; NULL: none).  Allocates nothing itself.  Init a
+ * struct only when new or released. */
 void bwe_remote_estimator_init (BweRemoteEstimator * e,
-    const BweRemoteEstimatorConfig * config);
+    const BweRemoteEstimatorConfig * config, const BweAllocator * alloc);
+/* Gives all the memory back to the allocator; init again to use e after. */
+void bwe_remote_estimator_release (BweRemoteEstimator * e);
+/* Bytes held from the allocator now. */
+size_t bwe_remote_estimator_heap_bytes (const BweRemoteEstimator * e);
 
 /* One RTP packet: arrival time and the estimator clock (both µs, usually equal),
  * the 24-bit abs-send-time, payload plus padding bytes (no RTP header) and SSRC. */

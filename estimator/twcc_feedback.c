@@ -171,6 +171,96 @@ push_chunk (BweTwccBuilder * b, uint16_t chunk)
   b->chunks[b->num_chunks++] = chunk;
 }
 
+/* ---- storage ---- */
+
+#if defined(__GNUC__)
+#define COLD_FN __attribute__ ((noinline, cold))
+#else
+#define COLD_FN
+#endif
+
+#define MIN_CHUNKS 16
+#define MIN_DELTA_BYTES 64
+#define MAX_DELTA_BYTES (2 * BWE_TWCC_MAX_STATUSES)
+
+void
+bwe_twcc_builder_setup (BweTwccBuilder * b, const BweAllocator * alloc)
+{
+  b->alloc = alloc;
+  b->chunks = NULL;
+  b->chunk_capacity = 0;
+  b->deltas = NULL;
+  b->delta_capacity = 0;
+  b->num_chunks = 0;
+  b->delta_bytes = 0;
+  b->num_seq = 0;
+}
+
+void
+bwe_twcc_builder_release (BweTwccBuilder * b)
+{
+  bwe_free (b->alloc, b->chunks, b->chunk_capacity * sizeof (uint16_t));
+  bwe_free (b->alloc, b->deltas, b->delta_capacity);
+  bwe_twcc_builder_setup (b, b->alloc);
+}
+
+size_t
+bwe_twcc_builder_heap_bytes (const BweTwccBuilder * b)
+{
+  return b->chunk_capacity * sizeof (uint16_t) + b->delta_capacity;
+}
+
+/* Grows *block (of *capacity elements) to hold needed, keeping used of
+ * them; false when the allocator fails. */
+static bool
+reserve (const BweAllocator * alloc, void **block, size_t elem_size,
+    size_t * capacity, size_t used, size_t needed, size_t min, size_t max)
+{
+  size_t c;
+  void *grown;
+
+  if (needed <= *capacity)
+    return true;
+  c = bwe_capacity_to_hold (*capacity, needed, min, max);
+  grown = bwe_alloc (alloc, c * elem_size);
+  if (grown == NULL)
+    return false;
+  if (used > 0)
+    memcpy (grown, *block, used * elem_size);
+  bwe_free (alloc, *block, *capacity * elem_size);
+  *block = grown;
+  *capacity = c;
+  return true;
+}
+
+/* Room for what adding one packet after num_missing lost ones can take: a
+ * delta, a chunk for the chunk being filled, the run-length chunks of the
+ * gap and one for the packet's symbol.  Nothing changes when it fails. */
+static COLD_FN bool
+reserve_for_add (BweTwccBuilder * b, uint32_t num_missing)
+{
+  size_t chunks = b->chunk_capacity;
+  size_t need_chunks = (size_t) b->num_chunks + 2 + num_missing /
+      RUN_LENGTH_CAPACITY + 1;
+  void *block = b->chunks;
+  bool ok;
+
+  if (need_chunks > BWE_TWCC_MAX_CHUNKS)
+    need_chunks = BWE_TWCC_MAX_CHUNKS;
+
+  ok = reserve (b->alloc, &block, sizeof (uint16_t), &chunks, b->num_chunks,
+      need_chunks, MIN_CHUNKS, BWE_TWCC_MAX_CHUNKS);
+  b->chunks = block;
+  b->chunk_capacity = (uint32_t) chunks;
+  if (!ok)
+    return false;
+  block = b->deltas;
+  ok = reserve (b->alloc, &block, 1, &b->delta_capacity, b->delta_bytes,
+      b->delta_bytes + 2, MIN_DELTA_BYTES, MAX_DELTA_BYTES);
+  b->deltas = block;
+  return ok;
+}
+
 /* ---- builder ---- */
 
 static int64_t
@@ -286,7 +376,13 @@ bwe_twcc_builder_add (BweTwccBuilder * b, uint16_t seq, int64_t arrival_us)
   if (seq != next_seq) {
     if (!seq_is_newer (seq, (uint16_t) (next_seq - 1)))
       return false;
+    if (!reserve_for_add (b, (uint16_t) (seq - next_seq)))
+      return false;
     if (!add_missing (b, (uint16_t) (seq - next_seq)))
+      return false;
+  } else if (b->num_chunks + 3 > b->chunk_capacity
+      || b->delta_bytes + 2 > b->delta_capacity) {
+    if (!reserve_for_add (b, 0))
       return false;
   }
 

@@ -1,13 +1,19 @@
 /* Transport-wide congestion control feedback (RTPFB, PT 205, FMT 15;
  * draft-holmer-rmcat-transport-wide-cc-extensions-01), built exactly as
  * libwebrtc's rtcp::TransportFeedback builds it, and a tolerant parser.
- * All storage is inside the caller-owned structs: no allocation. */
+ * The parser allocates nothing; the builder keeps the chunks and deltas of
+ * the packet being built in storage that grows with the packets it has held
+ * (doubling, through the allocator given to bwe_twcc_builder_setup, see
+ * allocator.h).  When the allocator fails the packet is full: the add
+ * returns false and the caller starts a new packet with it. */
 #ifndef BWE_TWCC_FEEDBACK_H
 #define BWE_TWCC_FEEDBACK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "allocator.h"
 
 #define BWE_TWCC_DELTA_TICK_US 250
 #define BWE_TWCC_BASE_TICK_US 64000     /* reference time unit: 256 ticks */
@@ -44,11 +50,24 @@ typedef struct
   bool lc_all_same;
   bool lc_has_large;
 
-  uint16_t chunks[BWE_TWCC_MAX_CHUNKS];
+  uint16_t *chunks;              /* chunk_capacity chunks */
   uint32_t num_chunks;
-  uint8_t deltas[2 * BWE_TWCC_MAX_STATUSES];
+  uint32_t chunk_capacity;
+  uint8_t *deltas;              /* delta_capacity bytes */
   size_t delta_bytes;
+  size_t delta_capacity;
+  const BweAllocator *alloc;
 } BweTwccBuilder;
+
+/* Once, before the first packet: no storage yet, taken from alloc as the
+ * packets need it (NULL: none, no packet can hold a status). */
+void bwe_twcc_builder_setup (BweTwccBuilder * b, const BweAllocator * alloc);
+
+/* Gives the storage back; the builder can be used again (it grows anew). */
+void bwe_twcc_builder_release (BweTwccBuilder * b);
+
+/* Bytes of storage held. */
+size_t bwe_twcc_builder_heap_bytes (const BweTwccBuilder * b);
 
 /* Starts a feedback packet: base sequence number, reference time taken from
  * ref_us (the first received packet's arrival, floored to 64 ms, modulo
@@ -63,7 +82,8 @@ void bwe_twcc_builder_init (BweTwccBuilder * b, uint32_t sender_ssrc,
  * are reported lost.  Returns false, and leaves the packet out, when seq is
  * not newer than the previous one (a jump of more than 0x8000), the delta
  * does not fit 16 bits of 250 µs ticks, or a limit (0xFFFF statuses,
- * max_size) is reached: the caller starts a new packet with it. */
+ * max_size, the storage the allocator gives) is reached: the caller starts
+ * a new packet with it. */
 bool bwe_twcc_builder_add (BweTwccBuilder * b, uint16_t seq,
     int64_t arrival_us);
 

@@ -1,11 +1,19 @@
 /* RemoteEstimatorProxy semantics (libwebrtc 2023): the packet arrival map,
  * the periodic window, the back-window culling and the feedback interval.
- * The arrival map keeps libwebrtc's rules in one fixed ring of
- * BWE_TWCC_MAX_TRACKED entries instead of a buffer that grows and shrinks. */
+ * The arrival map keeps libwebrtc's rules in a power-of-two ring indexed by
+ * sequence number, grown before it would have to forget a packet libwebrtc
+ * keeps (up to BWE_TWCC_MAX_TRACKED, libwebrtc's own limit). */
 #include "twcc_recorder.h"
 
 #define NOT_RECEIVED INT64_MIN
-#define RING_MASK ((uint64_t) BWE_TWCC_MAX_TRACKED - 1)
+/* The per-packet path is one function without calls; growing is apart. */
+#if defined(__GNUC__)
+#define COLD __attribute__ ((noinline, cold))
+#define HOT_INLINE inline __attribute__ ((always_inline))
+#else
+#define COLD
+#define HOT_INLINE inline
+#endif
 #define SEQ_HALF 0x8000
 #define SEQ_RANGE 0x10000
 /* The interval is chosen so that feedback takes 5 % of the bitrate, counting a
@@ -15,14 +23,78 @@
 #define US_PER_S 1000000
 
 static size_t
-ring_index (int64_t seq)
+ring_index (const BweTwccRecorder * r, int64_t seq)
 {
-  return (size_t) ((uint64_t) seq & RING_MASK);
+  return (size_t) ((uint64_t) seq & r->mask);
+}
+
+/* Moves [begin, end) into a ring of capacity entries (a power of two, at
+ * least the span; 0: none); false when the allocator fails. */
+static bool
+resize_map (BweTwccRecorder * r, size_t capacity)
+{
+  int64_t *ring = NULL;
+
+  if (capacity > 0) {
+    ring = bwe_alloc (r->alloc, capacity * sizeof (int64_t));
+    if (ring == NULL)
+      return false;
+    if (r->map_used)
+      bwe_ring_copy (ring, capacity, r->arrival_us, r->capacity,
+          sizeof (int64_t), (uint64_t) r->begin, (size_t) (r->end - r->begin));
+  }
+  bwe_free (r->alloc, r->arrival_us, r->capacity * sizeof (int64_t));
+  r->arrival_us = ring;
+  r->capacity = capacity;
+  r->mask = capacity > 0 ? capacity - 1 : 0;
+  return true;
+}
+
+/* Grows the ring to hold a span of needed packets (at most
+ * BWE_TWCC_MAX_TRACKED); returns the span it holds, less when the allocator
+ * failed. */
+static int64_t
+map_limit (BweTwccRecorder * r, int64_t needed)
+{
+  if (needed > (int64_t) r->capacity && r->capacity < BWE_TWCC_MAX_TRACKED)
+    resize_map (r, bwe_capacity_to_hold (r->capacity, (size_t) needed,
+            BWE_TWCC_MIN_TRACKED, BWE_TWCC_MAX_TRACKED));
+  return (int64_t) r->capacity;
+}
+
+/* The builder's storage is given back only above this many bytes (its first
+ * storage holds a few dozen packets). */
+#define BUILDER_KEEP_BYTES 1024
+
+/* At a periodic Process(): a ring used at most a quarter shrinks to twice
+ * the span, builder storage four times larger than the packets built since
+ * the last trim (and larger than BUILDER_KEEP_BYTES) is given back. */
+static void
+trim (BweTwccRecorder * r)
+{
+  size_t span = r->map_used ? (size_t) (r->end - r->begin) : 0;
+  size_t capacity = BWE_TWCC_MIN_TRACKED;
+
+  while (capacity < 2 * span)
+    capacity *= 2;
+  if (capacity < r->capacity && span * 4 <= r->capacity)
+    resize_map (r, capacity);
+  if (bwe_twcc_builder_heap_bytes (&r->builder) > BUILDER_KEEP_BYTES
+      && bwe_twcc_builder_heap_bytes (&r->builder) > 4 * r->builder_used)
+    bwe_twcc_builder_release (&r->builder);
+  r->builder_used = 0;
 }
 
 void
-bwe_twcc_recorder_init (BweTwccRecorder * r, uint32_t sender_ssrc)
+bwe_twcc_recorder_init (BweTwccRecorder * r, uint32_t sender_ssrc,
+    const BweAllocator * alloc)
 {
+  r->alloc = alloc;
+  r->arrival_us = NULL;
+  r->capacity = 0;
+  r->mask = 0;
+  bwe_twcc_builder_setup (&r->builder, alloc);
+  r->builder_used = 0;
   r->sender_ssrc = sender_ssrc;
   r->media_ssrc = 0;
   r->have_seq = false;
@@ -41,6 +113,21 @@ bwe_twcc_recorder_init (BweTwccRecorder * r, uint32_t sender_ssrc)
   r->armed_us = INT64_MAX;
   r->sending = false;
   r->send_end = 0;
+}
+
+void
+bwe_twcc_recorder_release (BweTwccRecorder * r)
+{
+  resize_map (r, 0);
+  r->map_used = false;
+  bwe_twcc_builder_release (&r->builder);
+}
+
+size_t
+bwe_twcc_recorder_heap_bytes (const BweTwccRecorder * r)
+{
+  return r->capacity * sizeof (int64_t) +
+      bwe_twcc_builder_heap_bytes (&r->builder);
 }
 
 /* libwebrtc's SeqNumUnwrapper: the first value unwraps to itself; a step of
@@ -68,46 +155,72 @@ static bool
 has_received (const BweTwccRecorder * r, int64_t seq)
 {
   return r->map_used && seq >= r->begin && seq < r->end &&
-      r->arrival_us[ring_index (seq)] != NOT_RECEIVED;
+      r->arrival_us[ring_index (r, seq)] != NOT_RECEIVED;
 }
 
 static void
 set_not_received (BweTwccRecorder * r, int64_t from, int64_t to)
 {
   for (int64_t s = from; s < to; s++)
-    r->arrival_us[ring_index (s)] = NOT_RECEIVED;
+    r->arrival_us[ring_index (r, s)] = NOT_RECEIVED;
 }
 
-static void
+/* The span of the window once seq is in it (at most BWE_TWCC_MAX_TRACKED;
+ * 1 when a jump restarts it, 0 when seq is too old to be kept). */
+static int64_t
+map_span_with (const BweTwccRecorder * r, int64_t seq)
+{
+  int64_t new_end = seq + 1;
+
+  if (!r->map_used)
+    return 1;
+  if (seq >= r->begin && seq < r->end)
+    return r->end - r->begin;
+  if (seq < r->begin)
+    return r->end - seq > BWE_TWCC_MAX_TRACKED ? 0 : r->end - seq;
+  if (new_end >= r->end + BWE_TWCC_MAX_TRACKED)
+    return 1;
+  if (r->begin < new_end - BWE_TWCC_MAX_TRACKED)
+    return BWE_TWCC_MAX_TRACKED;
+  return new_end - r->begin;
+}
+
+/* Records seq in the ring as it is, which keeps at most capacity packets:
+ * libwebrtc's rules when the ring could grow to hold map_span_with (seq);
+ * otherwise (the allocator failed) the ring it has is the limit. */
+static HOT_INLINE void
 map_add (BweTwccRecorder * r, int64_t seq, int64_t arrival_us)
 {
-  int64_t new_end;
+  const int64_t limit = (int64_t) r->capacity;
+  int64_t new_end = seq + 1;
 
+  /* Without a ring (no memory at all) nothing is recorded. */
+  if (limit == 0)
+    return;
   if (!r->map_used) {
     r->map_used = true;
     r->begin = seq;
-    r->end = seq + 1;
+    r->end = new_end;
   } else if (seq >= r->begin && seq < r->end) {
     /* inside the window already */
   } else if (seq < r->begin) {
     /* Earlier than the window: grow backwards only if the newest packets
      * stay. */
-    if (r->end - seq > BWE_TWCC_MAX_TRACKED)
+    if (r->end - seq > limit)
       return;
     set_not_received (r, seq + 1, r->begin);
     r->begin = seq;
+  } else if (new_end >= r->end + BWE_TWCC_MAX_TRACKED) {
+    r->begin = seq;
+    r->end = new_end;
   } else {
-    new_end = seq + 1;
-    if (new_end >= r->end + BWE_TWCC_MAX_TRACKED) {
-      r->begin = seq;
-    } else {
-      if (r->begin < new_end - BWE_TWCC_MAX_TRACKED)
-        r->begin = new_end - BWE_TWCC_MAX_TRACKED;
-      set_not_received (r, r->end, seq);
-    }
+    /* At BWE_TWCC_MAX_TRACKED the window's start never passes its end. */
+    if (r->begin < new_end - limit)
+      r->begin = new_end - limit;
+    set_not_received (r, r->end > r->begin ? r->end : r->begin, seq);
     r->end = new_end;
   }
-  r->arrival_us[ring_index (seq)] = arrival_us;
+  r->arrival_us[ring_index (r, seq)] = arrival_us;
 }
 
 /* Drops packets from the front (received or not) that arrived at or before
@@ -117,9 +230,30 @@ map_remove_old (BweTwccRecorder * r, int64_t seq, int64_t limit_us)
 {
   int64_t check_to = seq < r->end ? seq : r->end;
 
-  while (r->begin < check_to && r->arrival_us[ring_index (r->begin)] <=
+  while (r->begin < check_to && r->arrival_us[ring_index (r, r->begin)] <=
       limit_us)
     r->begin++;
+}
+
+/* The packet into the map, the window start after it, the timer. */
+static HOT_INLINE void
+add_and_arm (BweTwccRecorder * r, int64_t seq, int64_t arrival_us)
+{
+  map_add (r, seq, arrival_us);
+  if (r->window_start < r->begin)
+    r->window_start = r->begin;
+
+  if (!r->processed && r->armed_us == INT64_MAX)
+    r->armed_us = arrival_us;
+}
+
+/* The same when the ring must grow first (out of line: the per-packet path
+ * calls nothing). */
+static COLD void
+add_growing (BweTwccRecorder * r, int64_t seq, int64_t arrival_us)
+{
+  map_limit (r, map_span_with (r, seq));
+  add_and_arm (r, seq, arrival_us);
 }
 
 void
@@ -148,12 +282,13 @@ bwe_twcc_recorder_on_packet (BweTwccRecorder * r, int64_t arrival_us,
    * as libwebrtc does. */
   if (has_received (r, seq))
     return;
-  map_add (r, seq, arrival_us);
-  if (r->window_start < r->begin)
-    r->window_start = r->begin;
-
-  if (!r->processed && r->armed_us == INT64_MAX)
-    r->armed_us = arrival_us;
+  /* From the window's start to seq fits the ring: nothing to grow.  Else
+   * (before the window, a jump, the first packet, no ring yet) out of line. */
+  if ((uint64_t) (seq - r->begin) >= r->capacity) {
+    add_growing (r, seq, arrival_us);
+    return;
+  }
+  add_and_arm (r, seq, arrival_us);
 }
 
 void
@@ -236,11 +371,11 @@ build_one (BweTwccRecorder * r, uint8_t * buf, size_t cap)
   for (int64_t seq = start; seq < stop; seq++) {
     int64_t t;
 
-    while (seq < r->end && r->arrival_us[ring_index (seq)] == NOT_RECEIVED)
+    while (seq < r->end && r->arrival_us[ring_index (r, seq)] == NOT_RECEIVED)
       seq++;
     if (seq >= stop)
       break;
-    t = r->arrival_us[ring_index (seq)];
+    t = r->arrival_us[ring_index (r, seq)];
     if (!started) {
       /* The base sequence number is the first expected one, received or
        * not; the reference time is the first received packet's. */
@@ -255,6 +390,10 @@ build_one (BweTwccRecorder * r, uint8_t * buf, size_t cap)
   r->window_start = next;
   if (!started)
     return 0;
+  if (r->builder_used < bwe_twcc_builder_size (b))
+    r->builder_used = bwe_twcc_builder_size (b);
+  if (buf == NULL)
+    return bwe_twcc_builder_size (b);
   return bwe_twcc_builder_write (b, buf, cap);
 }
 
@@ -286,6 +425,7 @@ bwe_twcc_recorder_process (BweTwccRecorder * r, int64_t now_us, uint8_t * buf,
     r->armed_us = now_us + r->interval_us;
     r->sending = true;
     r->send_end = r->end;
+    trim (r);
   }
   return send_step (r, buf, cap);
 }
@@ -298,4 +438,10 @@ bwe_twcc_recorder_flush (BweTwccRecorder * r, uint8_t * buf, size_t cap)
   r->sending = true;
   r->send_end = r->end;
   return send_step (r, buf, cap);
+}
+
+size_t
+bwe_twcc_recorder_write (const BweTwccRecorder * r, uint8_t * buf, size_t cap)
+{
+  return bwe_twcc_builder_write (&r->builder, buf, cap);
 }

@@ -1,7 +1,17 @@
 /* Transport-wide congestion control feedback as libwebrtc's RemoteEstimatorProxy
- * produces it: arrival times recorded per unwrapped transport sequence number in
- * fixed storage, periodic feedback whose interval follows the bitrate.
- * No clock of its own: every time is the caller's, in microseconds. */
+ * produces it: arrival times recorded per unwrapped transport sequence number,
+ * periodic feedback whose interval follows the bitrate.
+ * No clock of its own: every time is the caller's, in microseconds.
+ *
+ * Memory grows with use (allocator.h): the arrival map holds the packets not
+ * yet reported and libwebrtc's 500 ms back window, in a ring that doubles from
+ * BWE_TWCC_MIN_TRACKED up to BWE_TWCC_MAX_TRACKED packets and, at a periodic
+ * Process(), halves or more when a quarter of it is used; the feedback
+ * builder's storage grows with the largest packet and is given back when
+ * packets get four times smaller.  If the allocator fails, the ring it has is
+ * the limit (older packets are forgotten sooner, a packet too old for it is
+ * not recorded) and a feedback packet ends where the builder's storage
+ * does. */
 #ifndef BWE_TWCC_RECORDER_H
 #define BWE_TWCC_RECORDER_H
 
@@ -12,6 +22,7 @@
 #include "twcc_feedback.h"
 
 #define BWE_TWCC_MAX_TRACKED (1 << 15)  /* packets remembered at once */
+#define BWE_TWCC_MIN_TRACKED 64 /* the first ring allocated */
 #define BWE_TWCC_BACK_WINDOW_US 500000
 #define BWE_TWCC_MIN_INTERVAL_US 50000
 #define BWE_TWCC_MAX_INTERVAL_US 250000
@@ -22,11 +33,19 @@
 
 typedef struct BweTwccRecorder BweTwccRecorder;
 
-/* The struct is defined at the end of this header (fixed arrays sized
- * BWE_TWCC_MAX_TRACKED, about 400 KiB): callers allocate it, off small
- * stacks. */
+/* The struct is defined at the end of this header. */
 
-void bwe_twcc_recorder_init (BweTwccRecorder * r, uint32_t sender_ssrc);
+/* A fresh recorder taking its memory from alloc (kept: it must outlive r;
+ * NULL: none, nothing recorded).  Allocates nothing itself.  Init a struct
+ * only when new or released. */
+void bwe_twcc_recorder_init (BweTwccRecorder * r, uint32_t sender_ssrc,
+    const BweAllocator * alloc);
+
+/* Gives all the memory back; init again to use r after. */
+void bwe_twcc_recorder_release (BweTwccRecorder * r);
+
+/* Bytes held from the allocator now. */
+size_t bwe_twcc_recorder_heap_bytes (const BweTwccRecorder * r);
 
 /* A packet with transport-wide sequence number seq arrived at arrival_us. */
 void bwe_twcc_recorder_on_packet (BweTwccRecorder * r, int64_t arrival_us,
@@ -50,13 +69,20 @@ void bwe_twcc_recorder_skip_idle (BweTwccRecorder * r, int64_t before_us);
  * returns its length (0: nothing more to send now).  A packet never exceeds
  * cap: cap >= BWE_TWCC_MAX_PACKET_BYTES reproduces libwebrtc, a smaller cap
  * (an MTU) splits the feedback into more packets.  cap must be at least
- * BWE_TWCC_MIN_CAP. */
+ * BWE_TWCC_MIN_CAP.  With buf NULL the packet is built but not written:
+ * bwe_twcc_recorder_write() then writes it into a buffer of the returned
+ * length, before the next call. */
 size_t bwe_twcc_recorder_process (BweTwccRecorder * r, int64_t now_us,
     uint8_t * buf, size_t cap);
 
 /* End of stream: the feedback for everything not yet reported, one packet per
  * call as above. */
 size_t bwe_twcc_recorder_flush (BweTwccRecorder * r, uint8_t * buf, size_t cap);
+
+/* Writes the packet the last call above built into buf (at least its length,
+ * cap bytes); returns its length, 0 when cap is too small. */
+size_t bwe_twcc_recorder_write (const BweTwccRecorder * r, uint8_t * buf,
+    size_t cap);
 
 /* Feedback packets produced so far (the uint8 feedback count wraps, this
  * does not). */
@@ -72,12 +98,15 @@ struct BweTwccRecorder
   uint16_t last_seq;
   int64_t last_unwrapped;
 
-  /* arrival times of [begin, end), a ring indexed by seq & (MAX_TRACKED-1);
+  /* arrival times of [begin, end), a ring indexed by seq & (capacity - 1);
    * INT64_MIN marks a packet not received */
   bool map_used;
   int64_t begin;
   int64_t end;
-  int64_t arrival_us[BWE_TWCC_MAX_TRACKED];
+  int64_t *arrival_us;          /* capacity entries, NULL while 0 */
+  size_t capacity;
+  uint64_t mask;                /* capacity - 1 */
+  const BweAllocator *alloc;
 
   /* first sequence number of the next periodic feedback */
   bool have_window;
@@ -95,6 +124,7 @@ struct BweTwccRecorder
   int64_t send_end;
 
   BweTwccBuilder builder;
+  size_t builder_used;          /* largest packet built since the last trim */
 };
 
 #endif

@@ -1,5 +1,5 @@
 /* The driver loop of bwe-replay --twcc: stdio in, stdio out, the recorder in
- * between.  Allocation happens once, before the first packet. */
+ * between, its memory from libc (counted, see libc_allocator.h). */
 #include "twcc_replay.h"
 
 #include <ctype.h>
@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "libc_allocator.h"
 #include "twcc_recorder.h"
 
 #define LINE_MAX_BYTES 4096
@@ -59,6 +60,7 @@ run_due (BweTwccRecorder * r, FILE * out, int64_t before_us, bool inclusive,
 int
 bwe_twcc_replay (FILE * in, FILE * out, uint32_t sender_ssrc)
 {
+  BweLibcAllocator alloc;
   BweTwccRecorder *r = malloc (sizeof (*r));
   uint8_t *buf = malloc (BWE_TWCC_MAX_PACKET_BYTES);
   char line[LINE_MAX_BYTES];
@@ -70,7 +72,8 @@ bwe_twcc_replay (FILE * in, FILE * out, uint32_t sender_ssrc)
     free (buf);
     return -1;
   }
-  bwe_twcc_recorder_init (r, sender_ssrc);
+  bwe_libc_allocator_init (&alloc);
+  bwe_twcc_recorder_init (r, sender_ssrc, &alloc.allocator);
 
   while (fgets (line, sizeof (line), in) != NULL) {
     char *p = line;
@@ -93,6 +96,7 @@ bwe_twcc_replay (FILE * in, FILE * out, uint32_t sender_ssrc)
       print_packet (out, last_arrival, buf, len);
   }
   fflush (out);
+  bwe_twcc_recorder_release (r);
   free (r);
   free (buf);
   return 0;

@@ -122,6 +122,7 @@
 
 #include "gstrtpbwe.h"
 #include "gstrtpbweextwatch.h"
+#include "rtcpoutlet.h"
 
 #include "remote_estimator.h"
 #include "remb.h"
@@ -157,9 +158,10 @@ GST_DEBUG_CATEGORY_STATIC (rtpbwe_debug);
  * stream). */
 #define SEQ_JUMP 1000
 /* The largest RTCP packet built: libwebrtc's limit for transport-wide
- * feedback (a REMB with 255 SSRCs is only 1040 bytes). */
-#define RTCP_SCRATCH_SIZE BWE_TWCC_MAX_PACKET_BYTES
-/* 0: no limit of ours, libwebrtc's (RTCP_SCRATCH_SIZE) */
+ * feedback (a REMB with 255 SSRCs is only 1040 bytes, built on the stack;
+ * transport-wide feedback is written straight into its buffer). */
+#define RTCP_MAX_SIZE BWE_TWCC_MAX_PACKET_BYTES
+/* 0: no limit of ours, libwebrtc's (RTCP_MAX_SIZE) */
 #define DEFAULT_MAX_RTCP_SIZE 0
 /* Feedback packets kept for the RTP session's next RTCP at most. */
 #define MAX_SESSION_QUEUE 64
@@ -351,15 +353,12 @@ struct _GstRtpBwe
   gboolean rtcp_need_gap;
   guint group_id;
 
-  /* rtcp_src is pushed from its own task so that a sink there never blocks
-   * the RTP path (prerolling or syncing): buffers and events wait here */
-  GMutex rtcp_lock;
-  GCond rtcp_cond;
-  GQueue rtcp_queue;
-  gboolean rtcp_flushing;
+  /* rtcp_src is pushed by the process's RTCP pool, never by the streaming
+   * thread, so that a sink there never blocks the RTP path (prerolling or
+   * syncing): buffers and events wait here */
+  RtcpOutlet rtcp_outlet;
   gboolean have_group_id;
   GstSegment segment;
-  guint8 *scratch;              /* RTCP_SCRATCH_SIZE bytes */
 };
 
 /* What one buffer made the element do, acted upon once the lock is released. */
@@ -393,6 +392,21 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
 static GstStaticPadTemplate rtcp_src_template =
 GST_STATIC_PAD_TEMPLATE ("rtcp_src", GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("application/x-rtcp"));
+
+/* The estimator core's memory: GLib's (allocator.h).  The core's state grows
+ * with use (streams, probes, packets awaiting feedback) and shrinks when
+ * idle, so that thousands of elements hold only what their streams need. */
+static gpointer
+glib_resize (gpointer user_data, gpointer ptr, gsize old_size, gsize new_size)
+{
+  if (new_size == 0) {
+    g_free (ptr);
+    return NULL;
+  }
+  return g_try_realloc (ptr, new_size);
+}
+
+static const BweAllocator glib_allocator = { glib_resize, NULL };
 
 G_DEFINE_TYPE_WITH_CODE (GstRtpBwe, gst_rtp_bwe, GST_TYPE_ELEMENT,
     GST_DEBUG_CATEGORY_INIT (rtpbwe_debug, "rtpbwe", 0,
@@ -464,12 +478,17 @@ gst_rtp_bwe_reset_locked (GstRtpBwe * self, gboolean all)
       BWE_FILTER_TRENDLINE : BWE_FILTER_KALMAN;
   config.min_bitrate_bps = self->min_bitrate;
   config.max_bitrate_bps = self->max_bitrate;
-  bwe_remote_estimator_init (self->estimator, &config);
+  /* arrival times never go back here (those that do are skipped) */
+  config.monotonic_now = TRUE;
+  bwe_remote_estimator_release (self->estimator);
+  bwe_remote_estimator_init (self->estimator, &config, &glib_allocator);
   if (self->rtt != DEFAULT_RTT)
     bwe_remote_estimator_set_rtt (self->estimator, self->rtt);
   self->rtt_changed = FALSE;
   bwe_remb_throttler_init (&self->throttler);
-  bwe_twcc_recorder_init (self->twcc, self->twcc_sender_ssrc);
+  bwe_twcc_recorder_release (self->twcc);
+  bwe_twcc_recorder_init (self->twcc, self->twcc_sender_ssrc,
+      &glib_allocator);
   self->twcc_active = FALSE;
   /* a flush restarts the running time: the warning's once-a-minute limit
    * carries over, counted from the last arrival */
@@ -586,17 +605,17 @@ wants_twcc (GstRtpBweFeedback fb)
       || fb == GST_RTP_BWE_FEEDBACK_BOTH;
 }
 
-/* An RTCP packet built in the scratch area leaves with this timestamp; with
- * an RTP session it also waits for the session's next RTCP. */
+/* An RTCP packet leaves with this timestamp and sender SSRC (the second word
+ * of every RTCP feedback packet); with an RTP session it also waits for the
+ * session's next RTCP. */
 static void
-emit_rtcp_locked (GstRtpBwe * self, Outcome * out, gsize len, guint32 ssrc,
-    GstClockTime ts)
+emit_rtcp_locked (GstRtpBwe * self, Outcome * out, GstBuffer * buf,
+    guint32 ssrc, GstClockTime ts)
 {
-  GstBuffer *buf;
+  guint8 word[4];
 
-  /* the sender SSRC is the second word of every RTCP feedback packet */
-  GST_WRITE_UINT32_BE (self->scratch + 4, ssrc);
-  buf = gst_buffer_new_memdup (self->scratch, len);
+  GST_WRITE_UINT32_BE (word, ssrc);
+  gst_buffer_fill (buf, 4, word, sizeof word);
   GST_BUFFER_PTS (buf) = ts;
   GST_BUFFER_DTS (buf) = ts;
   if (out->rtcp == NULL)
@@ -615,8 +634,22 @@ static gsize
 twcc_cap_locked (GstRtpBwe * self)
 {
   if (self->max_rtcp_size == 0)
-    return RTCP_SCRATCH_SIZE;
+    return RTCP_MAX_SIZE;
   return MAX (self->max_rtcp_size, BWE_TWCC_MIN_CAP);
+}
+
+/* The transport-wide feedback packet the recorder has just built, in a
+ * buffer of its size. */
+static GstBuffer *
+twcc_buffer_locked (GstRtpBwe * self, gsize len)
+{
+  GstBuffer *buf = gst_buffer_new_allocate (NULL, len, NULL);
+  GstMapInfo map;
+
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  bwe_twcc_recorder_write (self->twcc, map.data, map.size);
+  gst_buffer_unmap (buf, &map);
+  return buf;
 }
 
 /* Runs every TWCC Process() due before until_us (exclusive), then, when
@@ -639,20 +672,20 @@ twcc_process_locked (GstRtpBwe * self, Outcome * out, gint64 until_us,
     due = bwe_twcc_recorder_next_process_us (self->twcc);
     if (due == G_MAXINT64 || due >= until_us)
       break;
-    while ((len = bwe_twcc_recorder_process (self->twcc, due, self->scratch,
+    while ((len = bwe_twcc_recorder_process (self->twcc, due, NULL,
                 twcc_cap_locked (self))) > 0) {
-      emit_rtcp_locked (self, out, len, self->twcc_sender_ssrc,
-          due * GST_USECOND);
+      emit_rtcp_locked (self, out, twcc_buffer_locked (self, len),
+          self->twcc_sender_ssrc, due * GST_USECOND);
       self->twcc_sent++;
     }
     if (bwe_twcc_recorder_next_process_us (self->twcc) <= due)
       break;
   }
   if (flush) {
-    while ((len = bwe_twcc_recorder_flush (self->twcc, self->scratch,
+    while ((len = bwe_twcc_recorder_flush (self->twcc, NULL,
                 twcc_cap_locked (self))) > 0) {
-      emit_rtcp_locked (self, out, len, self->twcc_sender_ssrc,
-          self->last_arrival_us * GST_USECOND);
+      emit_rtcp_locked (self, out, twcc_buffer_locked (self, len),
+          self->twcc_sender_ssrc, self->last_arrival_us * GST_USECOND);
       self->twcc_sent++;
     }
   }
@@ -782,7 +815,9 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
 
   if (to_twcc) {
     if (!self->twcc_active) {
-      bwe_twcc_recorder_init (self->twcc, self->twcc_sender_ssrc);
+      bwe_twcc_recorder_release (self->twcc);
+      bwe_twcc_recorder_init (self->twcc, self->twcc_sender_ssrc,
+          &glib_allocator);
       self->twcc_active = TRUE;
     }
     bwe_twcc_recorder_on_packet (self->twcc, arrival_us, pkt.transport_seq,
@@ -831,91 +866,20 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
 
         if (bwe_remb_throttler_on_estimate (&self->throttler, arrival_us,
                 upd.bitrate_bps, &send_bps)) {
-          gsize len = bwe_remb_write (self->scratch, RTCP_SCRATCH_SIZE,
+          guint8 remb[20 + 4 * BWE_REMB_MAX_SSRCS];
+          gsize len = bwe_remb_write (remb, sizeof remb,
               self->remb_sender_ssrc, send_bps, out->ssrcs,
               MIN (out->n_ssrcs, BWE_REMB_MAX_SSRCS));
 
           if (len > 0) {
-            emit_rtcp_locked (self, out, len, self->remb_sender_ssrc, arrival);
+            emit_rtcp_locked (self, out, gst_buffer_new_memdup (remb, len),
+                self->remb_sender_ssrc, arrival);
             self->remb_sent++;
           }
         }
       }
     }
   }
-}
-
-/* Hands a buffer or an event to the rtcp_src task. */
-static void
-rtcp_enqueue (GstRtpBwe * self, gpointer obj)
-{
-  g_mutex_lock (&self->rtcp_lock);
-  if (self->rtcp_flushing) {
-    g_mutex_unlock (&self->rtcp_lock);
-    gst_mini_object_unref (GST_MINI_OBJECT_CAST (obj));
-    return;
-  }
-  g_queue_push_tail (&self->rtcp_queue, obj);
-  g_cond_signal (&self->rtcp_cond);
-  g_mutex_unlock (&self->rtcp_lock);
-}
-
-static void
-rtcp_clear_queue_locked (GstRtpBwe * self)
-{
-  g_queue_clear_full (&self->rtcp_queue,
-      (GDestroyNotify) gst_mini_object_unref);
-}
-
-static void
-rtcp_loop (GstRtpBwe * self)
-{
-  gpointer obj;
-
-  g_mutex_lock (&self->rtcp_lock);
-  while (g_queue_is_empty (&self->rtcp_queue) && !self->rtcp_flushing)
-    g_cond_wait (&self->rtcp_cond, &self->rtcp_lock);
-  if (self->rtcp_flushing) {
-    g_mutex_unlock (&self->rtcp_lock);
-    gst_pad_pause_task (self->rtcp_srcpad);
-    return;
-  }
-  obj = g_queue_pop_head (&self->rtcp_queue);
-  g_mutex_unlock (&self->rtcp_lock);
-
-  if (GST_IS_BUFFER (obj)) {
-    GstFlowReturn ret = gst_pad_push (self->rtcp_srcpad, GST_BUFFER (obj));
-
-    if (ret != GST_FLOW_OK && ret != GST_FLOW_NOT_LINKED)
-      GST_DEBUG_OBJECT (self, "rtcp_src: %s", gst_flow_get_name (ret));
-  } else {
-    gst_pad_push_event (self->rtcp_srcpad, GST_EVENT (obj));
-  }
-}
-
-static void
-rtcp_start (GstRtpBwe * self)
-{
-  g_mutex_lock (&self->rtcp_lock);
-  self->rtcp_flushing = FALSE;
-  g_mutex_unlock (&self->rtcp_lock);
-  gst_pad_start_task (self->rtcp_srcpad, (GstTaskFunction) rtcp_loop, self,
-      NULL);
-}
-
-/* Drops what waits and parks the task (pause) or ends it (stop). */
-static void
-rtcp_halt (GstRtpBwe * self, gboolean stop)
-{
-  g_mutex_lock (&self->rtcp_lock);
-  self->rtcp_flushing = TRUE;
-  rtcp_clear_queue_locked (self);
-  g_cond_signal (&self->rtcp_cond);
-  g_mutex_unlock (&self->rtcp_lock);
-  if (stop)
-    gst_pad_stop_task (self->rtcp_srcpad);
-  else
-    gst_pad_pause_task (self->rtcp_srcpad);
 }
 
 static gboolean
@@ -927,9 +891,9 @@ gst_rtp_bwe_rtcp_src_activate_mode (GstPad * pad, GstObject * parent,
   if (mode != GST_PAD_MODE_PUSH)
     return FALSE;
   if (active)
-    rtcp_start (self);
+    rtcp_outlet_start (&self->rtcp_outlet);
   else
-    rtcp_halt (self, TRUE);
+    rtcp_outlet_halt (&self->rtcp_outlet);
   return TRUE;
 }
 
@@ -945,13 +909,13 @@ push_rtcp_sticky (GstRtpBwe * self)
     if (self->have_group_id)
       gst_event_set_group_id (ev, self->group_id);
     g_free (id);
-    rtcp_enqueue (self, ev);
+    rtcp_outlet_push (&self->rtcp_outlet, ev);
     self->rtcp_need_stream_start = FALSE;
   }
   if (self->rtcp_need_caps) {
     GstCaps *caps = gst_caps_new_empty_simple ("application/x-rtcp");
 
-    rtcp_enqueue (self, gst_event_new_caps (caps));
+    rtcp_outlet_push (&self->rtcp_outlet, gst_event_new_caps (caps));
     gst_caps_unref (caps);
     self->rtcp_need_caps = FALSE;
   }
@@ -961,7 +925,7 @@ push_rtcp_sticky (GstRtpBwe * self)
     /* feedback is timestamped with running time (the arrival time): a
      * segment from 0 keeps it so for the elements downstream */
     gst_segment_init (&seg, GST_FORMAT_TIME);
-    rtcp_enqueue (self, gst_event_new_segment (&seg));
+    rtcp_outlet_push (&self->rtcp_outlet, gst_event_new_segment (&seg));
     self->rtcp_need_segment = FALSE;
   }
 }
@@ -1044,7 +1008,7 @@ act_on_outcome (GstRtpBwe * self, Outcome * out)
       GstBuffer *buf = gst_buffer_list_get (out->rtcp, i);
 
       log_feedback (self, buf);
-      rtcp_enqueue (self, gst_buffer_ref (buf));
+      rtcp_outlet_push (&self->rtcp_outlet, gst_buffer_ref (buf));
     }
     gst_buffer_list_unref (out->rtcp);
     out->rtcp = NULL;
@@ -1177,7 +1141,8 @@ gst_rtp_bwe_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
         (GstClockTime) self->segment.start;
 
     push_rtcp_sticky (self);
-    rtcp_enqueue (self, gst_event_new_gap (ts, GST_CLOCK_TIME_NONE));
+    rtcp_outlet_push (&self->rtcp_outlet, gst_event_new_gap (ts,
+            GST_CLOCK_TIME_NONE));
     self->rtcp_need_gap = FALSE;
   }
 
@@ -1253,7 +1218,7 @@ finish_rtcp (GstRtpBwe * self)
   act_on_outcome (self, &out);
 
   push_rtcp_sticky (self);
-  rtcp_enqueue (self, gst_event_new_eos ());
+  rtcp_outlet_push (&self->rtcp_outlet, gst_event_new_eos ());
 }
 
 static gboolean
@@ -1283,17 +1248,17 @@ gst_rtp_bwe_sink_event (GstPad * pad, GstObject * parent, GstEvent * event)
       finish_rtcp (self);
       break;
     case GST_EVENT_FLUSH_START:
-      /* out of band: unblocks a push of the task, which then parks */
+      /* out of band: unblocks a push in progress, then nothing more goes */
       gst_pad_push_event (self->rtcp_srcpad, gst_event_ref (event));
-      rtcp_halt (self, FALSE);
+      rtcp_outlet_halt (&self->rtcp_outlet);
       break;
     case GST_EVENT_FLUSH_STOP:
       /* time starts again: a fresh estimate, the counters stay */
       gst_rtp_bwe_reset (self, FALSE);
       gst_pad_push_event (self->rtcp_srcpad, gst_event_ref (event));
-      rtcp_start (self);
+      rtcp_outlet_start (&self->rtcp_outlet);
       /* the flush may have dropped a queued stream-start or caps before the
-       * task pushed it: send them again (the same ones, so harmless if not) */
+       * pool pushed it: send them again (the same ones, so harmless if not) */
       self->rtcp_need_stream_start = TRUE;
       self->rtcp_need_caps = TRUE;
       self->rtcp_need_segment = TRUE;
@@ -1691,12 +1656,11 @@ gst_rtp_bwe_finalize (GObject * object)
   GstRtpBwe *self = GST_RTP_BWE (object);
 
   g_queue_clear_full (&self->session_queue, (GDestroyNotify) gst_buffer_unref);
-  rtcp_clear_queue_locked (self);
-  g_mutex_clear (&self->rtcp_lock);
-  g_cond_clear (&self->rtcp_cond);
+  rtcp_outlet_clear (&self->rtcp_outlet);
+  bwe_twcc_recorder_release (self->twcc);
   g_free (self->twcc);
+  bwe_remote_estimator_release (self->estimator);
   g_free (self->estimator);
-  g_free (self->scratch);
   G_OBJECT_CLASS (gst_rtp_bwe_parent_class)->finalize (object);
 }
 
@@ -1897,7 +1861,7 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
       g_param_spec_uint ("max-rtcp-size", "Maximum RTCP size",
           "Largest transport-wide feedback packet in bytes (at least "
           G_STRINGIFY (BWE_TWCC_MIN_CAP) "); 0: no limit but the format's, "
-          "as libwebrtc", 0, RTCP_SCRATCH_SIZE, DEFAULT_MAX_RTCP_SIZE,
+          "as libwebrtc", 0, RTCP_MAX_SIZE, DEFAULT_MAX_RTCP_SIZE,
           rw | GST_PARAM_MUTABLE_PLAYING));
 
   /**
@@ -2048,10 +2012,7 @@ gst_rtp_bwe_init (GstRtpBwe * self)
   gst_pad_use_fixed_caps (self->rtcp_srcpad);
   gst_pad_set_activatemode_function (self->rtcp_srcpad,
       GST_DEBUG_FUNCPTR (gst_rtp_bwe_rtcp_src_activate_mode));
-  g_mutex_init (&self->rtcp_lock);
-  g_cond_init (&self->rtcp_cond);
-  g_queue_init (&self->rtcp_queue);
-  self->rtcp_flushing = TRUE;
+  rtcp_outlet_init (&self->rtcp_outlet, self->rtcp_srcpad, GST_OBJECT (self));
   gst_element_add_pad (GST_ELEMENT (self), self->rtcp_srcpad);
 
   self->estimator_type = DEFAULT_ESTIMATOR;
@@ -2067,11 +2028,11 @@ gst_rtp_bwe_init (GstRtpBwe * self)
   self->max_rtcp_size = DEFAULT_MAX_RTCP_SIZE;
   self->stats_interval = DEFAULT_STATS_INTERVAL;
   g_queue_init (&self->session_queue);
-  /* large (fixed arrays, more than a GObject instance may hold): allocated
-   * once, here */
+  /* the core's fixed part; what grows comes from glib_allocator */
   self->estimator = g_new0 (BweRemoteEstimator, 1);
+  bwe_remote_estimator_init (self->estimator, NULL, &glib_allocator);
   self->twcc = g_new0 (BweTwccRecorder, 1);
-  self->scratch = g_malloc (RTCP_SCRATCH_SIZE);
+  bwe_twcc_recorder_init (self->twcc, DEFAULT_SENDER_SSRC, &glib_allocator);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
   self->rtcp_need_stream_start = TRUE;
   self->rtcp_need_caps = TRUE;

@@ -203,13 +203,18 @@ test_rbe_fixture_new (void)
       f->clock_us);
   f->arrival_time_offset_ms = 0;
   bwe_remote_estimator_config_init (&config);
-  bwe_remote_estimator_init (&f->estimator, &config);
+  bwe_libc_allocator_init (&f->alloc);
+  bwe_remote_estimator_init (&f->estimator, &config, &f->alloc.allocator);
   return f;
 }
 
 void
 test_rbe_fixture_free (TestRbeFixture * f)
 {
+  ck_assert_uint_eq (bwe_remote_estimator_heap_bytes (&f->estimator),
+      f->alloc.in_use);
+  bwe_remote_estimator_release (&f->estimator);
+  ck_assert_uint_eq (f->alloc.in_use, 0);
   free (f);
 }
 

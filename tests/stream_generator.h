@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "libc_allocator.h"
 #include "remote_estimator.h"
 
 #define TEST_MTU 1200
@@ -88,10 +89,12 @@ typedef struct
   TestBitrateObserver observer;
   TestStreamGenerator generator;
   int64_t arrival_time_offset_ms;
+  BweLibcAllocator alloc;
   BweRemoteEstimator estimator;
 } TestRbeFixture;
 
-/* Allocates and initialises a fixture (the estimator is large). */
+/* Allocates and initialises a fixture; freeing it checks that the estimator
+ * gave all its memory back. */
 TestRbeFixture *test_rbe_fixture_new (void);
 void test_rbe_fixture_free (TestRbeFixture * f);
 

@@ -12,17 +12,27 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "libc_allocator.h"
 #include "probe_clusters.h"
 
 static BweProbeClusters probes;
+static BweLibcAllocator alloc;
 static int64_t send_us, recv_ms;
 
 static void
 setup (void)
 {
-  bwe_probe_clusters_init (&probes);
+  bwe_libc_allocator_init (&alloc);
+  bwe_probe_clusters_init (&probes, &alloc.allocator);
   send_us = 0;
   recv_ms = 100000;
+}
+
+static void
+teardown (void)
+{
+  bwe_probe_clusters_release (&probes);
+  ck_assert_uint_eq (alloc.in_use, 0);
 }
 
 /* Adds a 1000-byte probe send_delta µs and recv_delta ms after the previous
@@ -76,6 +86,33 @@ START_TEST (test_unbounded_list)
     ck_assert_int_eq (add (1000, 1, false, 0), -1);
   ck_assert_uint_eq (bwe_probe_clusters_size (&probes), 9999);
   ck_assert_int_eq (add (1000, 1, false, 0), 10666666);
+  ck_assert_uint_eq (probes.probes_dropped, 0);
+}
+
+END_TEST;
+
+/* Once a cluster is closed only the last probe is kept (no pop can need the
+ * others before the list is cleared); the list's length still counts them.
+ * Four deltas of 10 ms then one of 20 ms close a cluster of 800 kbit/s, below
+ * the 1 Mbit/s estimate. */
+START_TEST (test_closed_cluster_keeps_last_probe)
+{
+  int i;
+
+  ck_assert_int_eq (add (0, 0, true, 1000000), -1);
+  for (i = 0; i < 4; i++)
+    ck_assert_int_eq (add (10000, 10, true, 1000000), -1);
+  ck_assert_uint_eq (probes.len, 5);
+  ck_assert_int_eq (add (20000, 20, true, 1000000), -1);
+  ck_assert_uint_eq (probes.scan.num_clusters, 1);
+  ck_assert_uint_eq (probes.len, 1);
+  ck_assert_uint_eq (bwe_probe_clusters_size (&probes), 6);
+  for (i = 0; i < 100; i++)
+    add (20000, 20, true, 1000000);
+  ck_assert_uint_eq (probes.len, 1);
+  bwe_probe_clusters_trim (&probes, true);
+  ck_assert_uint_eq (bwe_probe_clusters_heap_bytes (&probes),
+      sizeof (BweProbe));
   ck_assert_uint_eq (probes.probes_dropped, 0);
 }
 
@@ -172,6 +209,7 @@ four_deltas (int64_t send_delta_us, int64_t recv_delta_ms)
   int64_t bps = -1;
   int i;
 
+  teardown ();
   setup ();
   add (0, 0, false, 0);
   for (i = 0; i < 4; i++)
@@ -211,7 +249,8 @@ probe_clusters_suite (void)
   Suite *s = suite_create ("probe_clusters");
   TCase *tc = tcase_create ("bookkeeping");
 
-  tcase_add_checked_fixture (tc, setup, NULL);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_closed_cluster_keeps_last_probe);
   tcase_add_test (tc, test_no_cluster_keeps_fourteen);
   tcase_add_test (tc, test_three_clusters_without_improvement_clear);
   tcase_add_test (tc, test_delta_that_closes_a_cluster_counts_for_it);

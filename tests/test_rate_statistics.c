@@ -11,16 +11,35 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "libc_allocator.h"
 #include "rate_statistics.h"
 
 #define WINDOW_MS 500
 
 static BweRateStatistics stats;
+static BweLibcAllocator alloc;
 
 static void
 setup (void)
 {
-  bwe_rate_statistics_init (&stats, WINDOW_MS, 8000.0f);
+  bwe_libc_allocator_init (&alloc);
+  bwe_rate_statistics_init (&stats, WINDOW_MS, 8000.0f, &alloc.allocator);
+}
+
+/* Everything the ring held goes back. */
+static void
+teardown (void)
+{
+  bwe_rate_statistics_release (&stats);
+  ck_assert_uint_eq (alloc.in_use, 0);
+}
+
+/* A fresh RateStatistics(window_ms, 8000) in stats. */
+static void
+fresh (int64_t window_ms)
+{
+  bwe_rate_statistics_release (&stats);
+  bwe_rate_statistics_init (&stats, window_ms, 8000.0f, &alloc.allocator);
 }
 
 /* Rate(now): -1 for nullopt. */
@@ -245,7 +264,7 @@ END_TEST;
  * Rate(1201): the bucket at 200 leaves too: no samples, no rate. */
 START_TEST (test_time_going_backwards_joins_newest_bucket)
 {
-  bwe_rate_statistics_init (&stats, 1000, 8000.0f);
+  fresh (1000);
   bwe_rate_statistics_update (&stats, 1000, 100);
   bwe_rate_statistics_update (&stats, 1000, 200);
   bwe_rate_statistics_update (&stats, 500, 150);
@@ -263,7 +282,7 @@ END_TEST;
  * active window of 49 - 100 + 1 < 1: no rate. */
 START_TEST (test_earlier_time_keeps_first_timestamp)
 {
-  bwe_rate_statistics_init (&stats, 1000, 8000.0f);
+  fresh (1000);
   bwe_rate_statistics_update (&stats, 1000, 100);
   bwe_rate_statistics_update (&stats, 500, 50);
   ck_assert_int_eq (rate (49), -1);
@@ -284,7 +303,7 @@ START_TEST (test_steady_bounds)
 {
   int64_t t, prunes = 0;
 
-  bwe_rate_statistics_init (&stats, 1000, 8000.0f);
+  fresh (1000);
   ck_assert (!bwe_rate_statistics_steady (&stats, 100, 0));
   for (t = 0; t < 1000; t++)
     bwe_rate_statistics_update (&stats, 100, t);
@@ -322,7 +341,7 @@ START_TEST (test_steady_never_after_overflow)
 {
   int64_t t;
 
-  bwe_rate_statistics_init (&stats, 1000, 8000.0f);
+  fresh (1000);
   bwe_rate_statistics_update (&stats, INT64_MAX, 0);
   bwe_rate_statistics_update (&stats, INT64_MAX, 1);
   ck_assert_int_eq (rate (1), -1);
@@ -346,7 +365,7 @@ START_TEST (test_steady_full_ring)
 {
   int64_t t;
 
-  bwe_rate_statistics_init (&stats, 1000, 8000.0f);
+  fresh (1000);
   for (t = 0; t < BWE_RATE_STATISTICS_RING; t++)
     bwe_rate_statistics_update (&stats, 100, t);
   ck_assert (bwe_rate_statistics_steady (&stats, 100, t - 1));
@@ -377,8 +396,8 @@ START_TEST (test_steady_equals_rate_then_update)
   uint64_t seed = 0x9e3779b97f4a7c15ULL;
   int64_t now = 0, steady = 0, i;
 
-  bwe_rate_statistics_init (&plain, 1000, 8000.0f);
-  bwe_rate_statistics_init (&shortcut, 1000, 8000.0f);
+  bwe_rate_statistics_init (&plain, 1000, 8000.0f, &alloc.allocator);
+  bwe_rate_statistics_init (&shortcut, 1000, 8000.0f, &alloc.allocator);
   for (i = 0; i < 150000; i++) {
     uint64_t r = next_random (&seed);
     int64_t count = (int64_t) (r % 1500), a, b;
@@ -407,6 +426,8 @@ START_TEST (test_steady_equals_rate_then_update)
   }
   /* Most samples take the shortcut, as in the estimator. */
   ck_assert_int_gt (steady, 100000);
+  bwe_rate_statistics_release (&plain);
+  bwe_rate_statistics_release (&shortcut);
 }
 
 END_TEST;
@@ -417,7 +438,7 @@ rate_statistics_suite (void)
   Suite *s = suite_create ("rate_statistics");
   TCase *tc = tcase_create ("libwebrtc");
 
-  tcase_add_checked_fixture (tc, setup, NULL);
+  tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_strict_mode);
   tcase_add_test (tc, test_increasing_then_decreasing_bitrate);
   tcase_add_test (tc, test_reset_after_silence);
@@ -431,6 +452,7 @@ rate_statistics_suite (void)
   tcase_add_test (tc, test_earlier_time_keeps_first_timestamp);
   suite_add_tcase (s, tc);
   tc = tcase_create ("steady");
+  tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_steady_bounds);
   tcase_add_test (tc, test_steady_full_ring);
   tcase_add_test (tc, test_steady_never_after_overflow);

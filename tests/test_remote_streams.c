@@ -7,9 +7,11 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "libc_allocator.h"
 #include "remote_estimator.h"
 
 static BweRemoteEstimator e;
+static BweLibcAllocator alloc;
 
 /* A 100-byte packet (no probing) of ssrc at t_us with a send time matching it. */
 static void
@@ -30,7 +32,17 @@ ssrcs (uint32_t * out, size_t max)
 static void
 setup (void)
 {
-  bwe_remote_estimator_init (&e, NULL);
+  bwe_libc_allocator_init (&alloc);
+  bwe_remote_estimator_init (&e, NULL, &alloc.allocator);
+}
+
+/* What the estimator holds is what it was given, and all goes back. */
+static void
+teardown (void)
+{
+  ck_assert_uint_eq (bwe_remote_estimator_heap_bytes (&e), alloc.in_use);
+  bwe_remote_estimator_release (&e);
+  ck_assert_uint_eq (alloc.in_use, 0);
 }
 
 /* Reported in ascending order, like std::map's keys. */
@@ -163,7 +175,8 @@ probe_40mbps (const BweRemoteEstimatorConfig * config)
   BweEstimatorUpdate up;
   int64_t t_ms;
 
-  bwe_remote_estimator_init (&e, config);
+  bwe_remote_estimator_release (&e);
+  bwe_remote_estimator_init (&e, config, &alloc.allocator);
   for (t_ms = 1000; t_ms < 1010; t_ms++) {
     uint32_t abs24 = (uint32_t) ((((t_ms << 18) + 500) / 1000) & 0xFFFFFF);
     bwe_remote_estimator_incoming_packet (&e, t_ms * 1000, t_ms * 1000, abs24,
@@ -195,7 +208,7 @@ streams_suite (void)
   Suite *s = suite_create ("remote_streams");
   TCase *tc = tcase_create ("core");
 
-  tcase_add_checked_fixture (tc, setup, NULL);
+  tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_ssrcs_ascending);
   tcase_add_test (tc, test_timeout_is_strictly_more_than_2s);
   tcase_add_test (tc, test_timeout_with_clock_going_back);

@@ -248,8 +248,8 @@ stat_u64 (GstElement * e, const gchar * field)
   return v;
 }
 
-/* rtcp_src is pushed from a task of its own: EOS on sink, then everything
- * before rtcp_src's EOS has reached its harness. */
+/* rtcp_src is pushed by the RTCP pool, not this thread: EOS on sink, then
+ * everything before rtcp_src's EOS has reached its harness. */
 static void
 drain_rtcp (Bwe * b)
 {

@@ -20,6 +20,7 @@
 #include <gst/check/gstharness.h>
 
 #include "remb.h"
+#include "libc_allocator.h"
 #include "remote_estimator.h"
 #include "twcc_recorder.h"
 
@@ -43,7 +44,7 @@
 /* Memory growth tolerated between 1 h and 24 h.  The core allocates nothing:
  * its peak RSS must not move beyond a page or two.  The element's heap in use
  * (G_SLICE=always-malloc, so that GLib's slice caches do not hide it) moves with
- * the buffers in flight, more when a loaded machine starves the RTCP task; 1 MB
+ * the buffers in flight, more when a loaded machine starves the RTCP pool; 1 MB
  * still catches a leak of one byte per packet (1.3 million packets).  Its peak
  * RSS also grows with malloc's fragmentation (printed, not checked). */
 #define MAX_RSS_GROWTH_KB 64
@@ -55,6 +56,11 @@
 #define UNDER_ASAN 0
 #endif
 #define MAX_HEAP_GROWTH_KB 1024
+/* The core's state grows with use: 9 streams at a few Mbit/s (rate ring,
+ * stream table, probes at start, the TWCC map of half a second of packets
+ * and its feedback builder) stay far below the tables' limits (about 400
+ * KB). */
+#define MAX_CORE_HEAP_BYTES (64 * 1024)
 /* Per packet, a plain test: Check's assertions record their location even when
  * they pass, which costs more than the packet itself. */
 #define SOAK_CHECK(cond) \
@@ -265,6 +271,7 @@ GST_START_TEST (test_soak_core)
 {
   static BweRemoteEstimator e;
   static BweTwccRecorder twcc;
+  static BweLibcAllocator alloc;
   static guint8 buf[BWE_TWCC_MAX_PACKET_BYTES];
   BweRemoteEstimatorConfig config;
   gdouble hours = soak_hours ();
@@ -276,8 +283,9 @@ GST_START_TEST (test_soak_core)
   sim_init (&s, 3000000);
   end_us = s.start_us + (gint64) (hours * HOUR_US);
   bwe_remote_estimator_config_init (&config);
-  bwe_remote_estimator_init (&e, &config);
-  bwe_twcc_recorder_init (&twcc, 0x5EED);
+  bwe_libc_allocator_init (&alloc);
+  bwe_remote_estimator_init (&e, &config, &alloc.allocator);
+  bwe_twcc_recorder_init (&twcc, 0x5EED, &alloc.allocator);
 
   do {
     BweEstimatorUpdate upd;
@@ -321,6 +329,16 @@ GST_START_TEST (test_soak_core)
   c.heap_end = heap_in_use_kb ();
 
   report ("core", &c, &s, hours);
+  g_print ("core: estimator and recorder state from the allocator: %zu B at "
+      "the end, %zu B at most\n", alloc.in_use, alloc.peak);
+  /* what the streams need, not the tables' limits */
+  fail_unless (alloc.peak <= MAX_CORE_HEAP_BYTES, "core state peaked at %zu B",
+      alloc.peak);
+  fail_unless (bwe_remote_estimator_heap_bytes (&e) +
+      bwe_twcc_recorder_heap_bytes (&twcc) == alloc.in_use);
+  bwe_remote_estimator_release (&e);
+  bwe_twcc_recorder_release (&twcc);
+  fail_unless (alloc.in_use == 0);
   fail_unless (c.max_gap_us <= MAX_UPDATE_GAP_US);
   fail_unless (hours < 12.5 || c.ref_wrapped);
   fail_unless (c.feedback > 0);
@@ -451,7 +469,7 @@ GST_START_TEST (test_soak_element)
   gst_structure_free (stats);
   g_free (data);
   /* torn down before the checks: a failed check must not leave the element's
-   * RTCP task running, which would hang the exit */
+   * RTCP pushing, which would hang the exit */
   gst_harness_teardown (rtcp);
   gst_harness_teardown (h);
 

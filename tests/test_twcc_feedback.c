@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libc_allocator.h"
 #include "twcc_feedback.h"
 
 #define MS 1000
@@ -21,6 +22,7 @@
   } while (0)
 
 static BweTwccBuilder builder;
+static BweLibcAllocator alloc;
 static uint8_t out[BWE_TWCC_MAX_PACKET_BYTES];
 static BweTwccStatus st[BWE_TWCC_MAX_STATUSES];
 
@@ -709,12 +711,29 @@ START_TEST (test_round_trip_random)
 
 END_TEST;
 
+static void
+setup (void)
+{
+  bwe_libc_allocator_init (&alloc);
+  bwe_twcc_builder_setup (&builder, &alloc.allocator);
+}
+
+/* The builder's storage is what it was given, and all goes back. */
+static void
+teardown (void)
+{
+  ck_assert_uint_eq (bwe_twcc_builder_heap_bytes (&builder), alloc.in_use);
+  bwe_twcc_builder_release (&builder);
+  ck_assert_uint_eq (alloc.in_use, 0);
+}
+
 static Suite *
 twcc_feedback_suite (void)
 {
   Suite *s = suite_create ("twcc_feedback");
   TCase *tc = tcase_create ("core");
 
+  tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_reference_two_packets);
   tcase_add_test (tc, test_reference_single_padded);
   tcase_add_test (tc, test_reference_large_and_negative_deltas);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libc_allocator.h"
 #include "twcc_recorder.h"
 
 #define MS 1000
@@ -23,7 +24,9 @@
       ck_abort_msg (__VA_ARGS__); \
   } while (0)
 
+static BweLibcAllocator alloc;
 static BweTwccRecorder rec;
+static BweTwccRecorder stepped;
 static uint8_t pkt[MAX_OUT][4096];
 static size_t pkt_len[MAX_OUT];
 static BweTwccStatus st[BWE_TWCC_MAX_STATUSES];
@@ -31,7 +34,18 @@ static BweTwccStatus st[BWE_TWCC_MAX_STATUSES];
 static void
 setup (void)
 {
-  bwe_twcc_recorder_init (&rec, 0);
+  bwe_libc_allocator_init (&alloc);
+  bwe_twcc_recorder_init (&rec, 0, &alloc.allocator);
+  bwe_twcc_recorder_init (&stepped, 0, &alloc.allocator);
+}
+
+/* Everything the recorders held goes back. */
+static void
+teardown (void)
+{
+  bwe_twcc_recorder_release (&rec);
+  bwe_twcc_recorder_release (&stepped);
+  ck_assert_uint_eq (alloc.in_use, 0);
 }
 
 static void
@@ -269,7 +283,8 @@ END_TEST;
 static int64_t
 interval_for (uint32_t bitrate_bps)
 {
-  bwe_twcc_recorder_init (&rec, 0);
+  bwe_twcc_recorder_release (&rec);
+  bwe_twcc_recorder_init (&rec, 0, &alloc.allocator);
   bwe_twcc_recorder_on_bitrate (&rec, bitrate_bps);
   ck_assert_int_eq (process (5000 * MS), 0);
   return bwe_twcc_recorder_next_process_us (&rec) - 5000 * MS;
@@ -326,8 +341,6 @@ END_TEST;
 /* An hour without packets: skip_idle leaves one Process() of the 36000 due
  * (one per 100 ms), and the feedback afterwards is the same, byte for byte
  * and in time, as with every Process() run. */
-static BweTwccRecorder stepped;
-
 START_TEST (test_skip_idle)
 {
   const int64_t later = BASE_TIME + INT64_C (3600000) * MS + 7 * MS;
@@ -335,7 +348,6 @@ START_TEST (test_skip_idle)
   int calls = 0;
   size_t len;
 
-  bwe_twcc_recorder_init (&stepped, 0);
   bwe_twcc_recorder_on_packet (&stepped, BASE_TIME, BASE_SEQ, 1000, SSRC);
   packet (BASE_SEQ, BASE_TIME);
   /* nothing skipped before the first Process() */
@@ -622,7 +634,7 @@ twcc_recorder_suite (void)
   Suite *s = suite_create ("twcc_recorder");
   TCase *tc = tcase_create ("core");
 
-  tcase_add_checked_fixture (tc, setup, NULL);
+  tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_single_packet);
   tcase_add_test (tc, test_duplicates_first_wins);
   tcase_add_test (tc, test_missing_start);

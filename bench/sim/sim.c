@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libc_allocator.h"
 #include "remb_throttler.h"
 #include "sim.h"
 
@@ -143,6 +144,7 @@ typedef struct
   bool busy;
 
   Flow flow[SIM_MAX_FLOWS];
+  BweLibcAllocator alloc;       /* the estimators' memory */
 
   /* TCP */
   double cwnd;
@@ -831,6 +833,7 @@ sim_run (const SimScenario * s, const SimOptions * o, SimResult * r)
     return -1;
   sim->s = s;
   sim->o = o;
+  bwe_libc_allocator_init (&sim->alloc);
   sim->duration_us = o->duration_us > 0 && o->duration_us < s->duration_us ?
       o->duration_us : s->duration_us;
   sim->free_head = -1;
@@ -857,7 +860,7 @@ sim_run (const SimScenario * s, const SimOptions * o, SimResult * r)
       bwe_improved_estimator_init (&fl->improved, &config);
       bwe_improved_estimator_set_rtt (&fl->improved, 2 * s->one_way_us / 1000);
     } else {
-      bwe_remote_estimator_init (&fl->est, &config);
+      bwe_remote_estimator_init (&fl->est, &config, &sim->alloc.allocator);
       bwe_remote_estimator_set_rtt (&fl->est, 2 * s->one_way_us / 1000);
     }
     bwe_remb_throttler_init (&fl->throttler);
@@ -894,6 +897,8 @@ sim_run (const SimScenario * s, const SimOptions * o, SimResult * r)
     summarise (sim, r);
 
 out:
+  for (f = 0; f < s->num_flows && o->mode != SIM_MODE_IMPROVED; f++)
+    bwe_remote_estimator_release (&sim->flow[f].est);
   free (sim->heap);
   free (sim->pool);
   free (sim->queue);

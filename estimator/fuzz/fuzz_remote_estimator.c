@@ -4,14 +4,27 @@
  * or latest estimate stays within the configured [min, max] and the accessors
  * return sane values.
  *
+ * The memory it holds stays within its limits, is what the allocator gave,
+ * and all goes back at the end; with bit 7 of the config byte the allocator
+ * refuses requests (a 64-bit pattern follows), and all of the above holds
+ * still.
+ *
  * Input: one config byte (bit 0: trendline; bit 1: the next 7 bytes set min (24
- * bits) and max - min (32 bits)), then commands of 1 opcode byte and 8 argument
- * bytes until the input runs out. */
+ * bits) and max - min (32 bits); bit 7: the next 8 bytes are the allocator's
+ * refusal pattern), then commands of 1 opcode byte and 8 argument bytes until
+ * the input runs out. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "libc_allocator.h"
 #include "remote_estimator.h"
+
+/* The most the estimator may hold: a full stream table (entries and hash
+ * slots), the largest rate ring and probe ring. */
+#define MAX_HEAP_BYTES (2 * BWE_MAX_SSRCS * sizeof (BweStreamEntry) + \
+    BWE_RATE_STATISTICS_RING * sizeof (BweRateBucket) + \
+    BWE_PROBE_RAW_PROBES * sizeof (BweProbe))
 
 #define COMMAND_BYTES 9
 
@@ -32,6 +45,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
   static BweRemoteEstimator e;
+  static BweLibcAllocator alloc;
   BweRemoteEstimatorConfig config;
   FuzzReader r = { data, size };
   uint32_t flags = fuzz_take (&r, 1);
@@ -48,7 +62,10 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     config.min_bitrate_bps = fuzz_take (&r, 3);
     config.max_bitrate_bps = config.min_bitrate_bps + (fuzz_take (&r, 4) & 0x7FFFFFFF);
   }
-  bwe_remote_estimator_init (&e, &config);
+  bwe_libc_allocator_init (&alloc);
+  if (flags & 0x80)
+    alloc.fail_pattern = (uint64_t) fuzz_take (&r, 4) << 32 | fuzz_take (&r, 4);
+  bwe_remote_estimator_init (&e, &config, &alloc.allocator);
 
   while (r.left >= COMMAND_BYTES) {
     uint32_t op = fuzz_take (&r, 1);
@@ -116,7 +133,13 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
         default:
           abort ();
       }
+      if (bwe_remote_estimator_heap_bytes (&e) != alloc.in_use
+          || alloc.in_use > MAX_HEAP_BYTES)
+        abort ();
     }
   }
+  bwe_remote_estimator_release (&e);
+  if (alloc.in_use != 0)
+    abort ();
   return 0;
 }

@@ -4,11 +4,15 @@
  *    steps) must come back from the wire with the same statuses and arrival times
  *    within half a 250 µs tick;
  * 2: the recorder driven by arbitrary arrivals, sequence numbers, bitrates and
- *    Process()/flush() calls: every packet it writes fits its buffer and parses. */
+ *    Process()/flush() calls: every packet it writes fits its buffer and parses.
+ * With bit 7 of the first byte, a 64-bit pattern follows: the allocator
+ * refuses those requests, and all of the above holds still.  The memory held
+ * is what the allocator gave, within the limits, and all goes back. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "libc_allocator.h"
 #include "twcc_recorder.h"
 
 /* Smaller than libwebrtc's limit at times, to exercise the splitting too. */
@@ -17,6 +21,11 @@
 
 static uint8_t out_buf[OUT_CAP];
 static BweTwccStatus statuses[BWE_TWCC_MAX_STATUSES];
+static BweLibcAllocator alloc;
+
+/* The most a recorder may hold: the largest ring, a builder at its limits. */
+#define MAX_HEAP_BYTES (BWE_TWCC_MAX_TRACKED * sizeof (int64_t) + \
+    BWE_TWCC_MAX_CHUNKS * sizeof (uint16_t) + 2 * BWE_TWCC_MAX_STATUSES)
 
 /* Checks a packet that claims to be well-formed feedback; returns its status count. */
 static int
@@ -76,6 +85,7 @@ fuzz_round_trip (FuzzReader * r)
   size_t added = 0, len, i;
   int n;
 
+  bwe_twcc_builder_setup (&b, &alloc.allocator);
   bwe_twcc_builder_init (&b, 0x5EED, 0x1234, base_seq, arrival, fb_count,
       max_size);
   while (r->left >= 3 && added < MAX_ADDED) {
@@ -92,12 +102,17 @@ fuzz_round_trip (FuzzReader * r)
     arrival += step * unit[op >> 6];
   }
   len = bwe_twcc_builder_write (&b, out_buf, sizeof (out_buf));
+  if (bwe_twcc_builder_heap_bytes (&b) != alloc.in_use)
+    abort ();
+  if (len != bwe_twcc_builder_size (&b))
+    abort ();
+  bwe_twcc_builder_release (&b);
   if (added == 0) {
     if (len != 0)
       abort ();
     return;
   }
-  if (len == 0 || len != bwe_twcc_builder_size (&b) || (len & 3) != 0)
+  if (len == 0 || (len & 3) != 0)
     abort ();
   n = parse_checked (out_buf, len, &info);
   if (n < 0 || info.base_seq != base_seq || info.fb_count != fb_count
@@ -122,7 +137,7 @@ fuzz_recorder (FuzzReader * r)
   size_t len;
   uint16_t seq = (uint16_t) fuzz_take (r, 2);
 
-  bwe_twcc_recorder_init (&rec, fuzz_take (r, 4));
+  bwe_twcc_recorder_init (&rec, fuzz_take (r, 4), &alloc.allocator);
   while (r->left >= 4) {
     uint32_t op = fuzz_take (r, 1);
     uint32_t a = fuzz_take (r, 2);
@@ -153,14 +168,22 @@ fuzz_recorder (FuzzReader * r)
   while ((len = bwe_twcc_recorder_flush (&rec, out_buf, OUT_CAP)) > 0)
     if (parse_checked (out_buf, len, &info) < 0)
       abort ();
+  if (bwe_twcc_recorder_heap_bytes (&rec) != alloc.in_use
+      || alloc.in_use > MAX_HEAP_BYTES)
+    abort ();
+  bwe_twcc_recorder_release (&rec);
 }
 
 int
 LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
 {
   FuzzReader r = { data, size };
+  uint32_t mode = fuzz_take (&r, 1);
 
-  switch (fuzz_take (&r, 1) % 3) {
+  bwe_libc_allocator_init (&alloc);
+  if (mode & 0x80)
+    alloc.fail_pattern = (uint64_t) fuzz_take (&r, 4) << 32 | fuzz_take (&r, 4);
+  switch ((mode & 0x7F) % 3) {
     case 0:
       fuzz_parser (&r);
       break;
@@ -171,5 +194,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
       fuzz_recorder (&r);
       break;
   }
+  if (alloc.in_use != 0)
+    abort ();
   return 0;
 }
