@@ -23,18 +23,20 @@ typedef struct
   double process_noise[2];
   double avg_noise;
   double var_noise;
-  /* The last BWE_KALMAN_FRAME_PERIOD_HISTORY ts_delta values in a ring, plus a
-   * monotonic queue of ring positions whose values are increasing, so that the
-   * window minimum costs O(1) amortized instead of a 60-entry scan. */
-  double ts_delta_hist[BWE_KALMAN_HISTORY_RING];
-  uint64_t hist_count;          /* values pushed so far */
-  uint64_t minq[BWE_KALMAN_HISTORY_RING];
-  unsigned minq_head;
-  unsigned minq_len;
   /* The noise filter's last pow() and its inputs. */
   double beta_alpha;
   double beta_ts_delta;
   double beta;
+  /* The last BWE_KALMAN_FRAME_PERIOD_HISTORY ts_delta values in a ring, plus a
+   * monotonic queue of ring positions whose values are increasing, so that the
+   * window minimum costs O(1) amortized instead of a 60-entry scan.  The
+   * counters first, with the fields above: every update reads them, and
+   * thousands of filters in one process make each cache line count. */
+  uint64_t hist_count;          /* values pushed so far */
+  unsigned minq_head;
+  unsigned minq_len;
+  double ts_delta_hist[BWE_KALMAN_HISTORY_RING];
+  uint64_t minq[BWE_KALMAN_HISTORY_RING];
 } BweKalman;
 
 /* OveruseEstimator(OverUseDetectorOptions()). */

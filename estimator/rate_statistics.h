@@ -53,29 +53,30 @@ typedef struct
 
 typedef struct
 {
+  /* What the steady case reads and writes first, in two cache lines. */
+  /* The steady case (see bwe_rate_statistics_steady) holds for times in
+   * [steady_from_ms, steady_until_ms]. */
+  int64_t steady_from_ms;
+  int64_t steady_until_ms;
+  uint64_t total;               /* counts since the ring was last empty */
+  uint64_t total_samples;
+  int64_t newest_timestamp;     /* of the newest bucket, INT64_MIN: none */
   BweRateBucket *buckets;       /* capacity buckets, NULL while 0 */
   uint32_t mask;                /* capacity - 1 */
-  uint32_t capacity;
-  uint32_t head;                /* ring position of the oldest bucket kept... */
-  uint32_t tail;                /* ...and one past the newest (free-running) */
+  uint32_t tail;                /* one past the newest bucket (free-running) */
   uint32_t full_tail;           /* head + capacity: the tail of a full ring */
+  uint32_t head;                /* ring position of the oldest bucket kept */
+  int64_t window_ms;
+  uint32_t capacity;
   uint32_t live;                /* at or before the first live bucket */
   /* The highest EraseOld() floor since the ring was last empty is the larger
    * of this and newest_timestamp - window_ms + 1 (every Update() sets that
    * one); INT64_MAX while the ring is empty. */
   int64_t floor_ms;
-  uint64_t total;               /* counts since the ring was last empty */
-  uint64_t total_samples;
   bool overflow;
   int64_t first_timestamp;      /* -1: none */
   int64_t full_from_ms;         /* first_timestamp + window_ms, INT64_MAX: none */
-  int64_t newest_timestamp;     /* of the newest bucket, INT64_MIN: none */
-  /* The steady case (see bwe_rate_statistics_steady) holds for times in
-   * [steady_from_ms, steady_until_ms]. */
-  int64_t steady_from_ms;
-  int64_t steady_until_ms;
   float scale;
-  int64_t window_ms;
   int full_window;              /* window_ms, 0 when a full window has no rate */
   const BweAllocator *alloc;
   uint64_t samples_merged;      /* counted in the newest bucket: no memory */

@@ -387,6 +387,41 @@ bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
     rate_control_update (e, arrival_ms, now_us, now_ms, out);
 }
 
+#if defined(__GNUC__)
+#define PREFETCH(addr) __builtin_prefetch (addr)
+#else
+#define PREFETCH(addr) ((void) (addr))
+#endif
+#define CACHE_LINE 64
+
+void
+bwe_remote_estimator_prefetch (const BweRemoteEstimator * e)
+{
+  const char *p = (const char *) e;
+  const char *hot_end = (const char *) &e->kalman.ts_delta_hist;
+
+  for (; p < hot_end; p += CACHE_LINE)
+    PREFETCH (p);
+  PREFETCH (&e->detector);
+  PREFETCH ((const char *) (&e->detector + 1) - 1);
+}
+
+void
+bwe_remote_estimator_prefetch_stream (const BweRemoteEstimator * e,
+    uint32_t ssrc)
+{
+  const BweRateStatistics *rs = &e->incoming_bitrate;
+  const BweKalman *k = &e->kalman;
+
+  PREFETCH (&e->streams.slots[bwe_stream_table_home (&e->streams, ssrc)]);
+  if (rs->buckets != NULL)
+    PREFETCH (&rs->buckets[rs->tail & rs->mask]);
+  PREFETCH (&k->ts_delta_hist[k->hist_count & (BWE_KALMAN_HISTORY_RING - 1)]);
+  PREFETCH (&k->minq[(k->minq_head + k->minq_len) &
+          (BWE_KALMAN_HISTORY_RING - 1)]);
+  PREFETCH (&k->minq[k->minq_head & (BWE_KALMAN_HISTORY_RING - 1)]);
+}
+
 void
 bwe_remote_estimator_set_rtt (BweRemoteEstimator * e, int64_t rtt_ms)
 {

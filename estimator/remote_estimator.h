@@ -62,32 +62,35 @@ typedef struct
   bool monotonic_now;
 } BweRemoteEstimatorConfig;
 
+/* The fields every packet reads come first, then those of every new group
+ * of packets, then the rest: a media server interleaves thousands of
+ * estimators, and each cache line a packet touches counts. */
 typedef struct
 {
-  BweRemoteEstimatorConfig config;
-  BweInterArrival inter_arrival;
-  BweKalman kalman;
-  BweTrendline trendline;
-  BweOveruseDetector detector;
   BweRateStatistics incoming_bitrate;
   bool incoming_bitrate_initialized;
-  BweAimd aimd;
-  BweProbeClusters probes;
+  BweRemoteEstimatorConfig config;
+  /* Packets above 200 B up to this time are probe candidates. */
+  int64_t probe_last_us;
+  /* Periodic updates are due once the clock in ms passes this, or (INT64_MIN)
+   * while over-using: only later packets may have to update the estimate. */
+  int64_t act_after_ms;
   /* The active streams.  oldest_seen_bound_us is at most every stream's
    * last_seen_us, so no stream can have timed out while now - bound <= 2 s:
    * the per-packet timeout check is one comparison, and the full scan
    * libwebrtc does on every packet only runs when a stream may really have
    * timed out (it then tightens the bound to the exact minimum). */
-  BweStreamTable streams;
-  int64_t oldest_seen_bound_us;         /* INT64_MAX without streams */
   int64_t streams_check_from_us;        /* bound + 2 s + 1, INT64_MIN: none */
-  /* Packets above 200 B up to this time are probe candidates. */
-  int64_t probe_last_us;
+  int64_t oldest_seen_bound_us;         /* INT64_MAX without streams */
+  BweStreamTable streams;
+  BweInterArrival inter_arrival;
+  BweKalman kalman;
+  BweOveruseDetector detector;
+  BweTrendline trendline;
+  BweAimd aimd;
+  BweProbeClusters probes;
   /* Periodic updates are due once the clock in ms passes this. */
   int64_t periodic_deadline_ms;
-  /* The same, or INT64_MIN while over-using: only later packets may have to
-   * update the estimate. */
-  int64_t act_after_ms;
   int64_t first_packet_time_us; /* INT64_MIN until the first packet */
   int64_t last_update_us;       /* INT64_MIN until the first signalled estimate */
   int64_t last_update_ms;       /* the same, as Timestamp::ms() */
@@ -118,6 +121,16 @@ size_t bwe_remote_estimator_heap_bytes (const BweRemoteEstimator * e);
 void bwe_remote_estimator_incoming_packet (BweRemoteEstimator * e,
     int64_t arrival_us, int64_t now_us, uint32_t send_time_24,
     size_t payload_size, uint32_t ssrc, BweEstimatorUpdate * out);
+
+/* Optional hints for a caller that runs thousands of estimators (a media
+ * server: each one's state is cold in the cache when its packet comes), to
+ * overlap the memory latency with the caller's own work: _prefetch() asks
+ * for the cache lines every packet reads, _prefetch_stream() (which reads
+ * them: some time after) for ssrc's table slot, the incoming-rate ring's
+ * next bucket and the delay filter's history.  They change nothing. */
+void bwe_remote_estimator_prefetch (const BweRemoteEstimator * e);
+void bwe_remote_estimator_prefetch_stream (const BweRemoteEstimator * e,
+    uint32_t ssrc);
 
 /* Round-trip time for AIMD (OnRttUpdate), milliseconds, clamped to [0, 1 h]. */
 void bwe_remote_estimator_set_rtt (BweRemoteEstimator * e, int64_t rtt_ms);

@@ -549,11 +549,17 @@ track_seq_locked (GstRtpBwe * self, guint32 ssrc, guint16 seq)
   for (i = 0; i < MAX_SEQ_TRACKED; i++) {
     SeqTrack *s = &self->seqs[i];
 
-    if (s->used && s->ssrc == ssrc) {
+    /* streams fill the table from the front: the first free entry ends the
+     * search (one cache line for one stream, not the whole table) */
+    if (!s->used) {
+      oldest = s;
+      break;
+    }
+    if (s->ssrc == ssrc) {
       t = s;
       break;
     }
-    if (!s->used || (oldest->used && s->last_use < oldest->last_use))
+    if (s->last_use < oldest->last_use)
       oldest = s;
   }
   if (t == NULL) {
@@ -768,6 +774,7 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
     GST_DEBUG_OBJECT (self, "skipped: %s", bwe_rtp_parse_result_name (r));
     return;
   }
+  bwe_remote_estimator_prefetch_stream (self->estimator, pkt.ssrc);
   track_seq_locked (self, pkt.ssrc, pkt.seq);
 
   if (before_segment) {
@@ -1116,10 +1123,14 @@ gst_rtp_bwe_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
   GstRtpBwe *self = GST_RTP_BWE (parent);
   gboolean before_segment;
-  GstClockTime arrival = arrival_time (self, buf, &before_segment);
+  GstClockTime arrival;
   GstMapInfo map;
   Outcome out;
 
+  /* with thousands of elements the estimator's state is cold: its cache
+   * lines come while the buffer is looked at */
+  bwe_remote_estimator_prefetch (self->estimator);
+  arrival = arrival_time (self, buf, &before_segment);
   outcome_init (self, &out);
   if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
     GST_OBJECT_LOCK (self);

@@ -10,6 +10,11 @@
  * others).  Threads are started when outlets are waiting and none is idle, up
  * to POOL_THREADS, and leave after POOL_IDLE_US without work.
  *
+ * Feedback comes a packet at a time from many elements: a pusher that has
+ * pushed lingers LINGER_US before it looks for work again instead of being
+ * woken for each packet (a wake-up, for the waker and the woken, costs more
+ * than the push), which delays feedback by at most that much.
+ *
  * A push can block for as long as the peer wants (a sink waiting for
  * PLAYING, a blocking pad probe).  A watchdog thread, running while the pool
  * has threads, declares a thread stuck when its push has lasted STUCK_US with
@@ -31,9 +36,13 @@ GST_DEBUG_CATEGORY_STATIC (rtcp_outlet_debug);
 #define STUCK_US (100 * G_TIME_SPAN_MILLISECOND)
 /* Items one thread pushes for an outlet before it serves the next one. */
 #define PUSH_BATCH 16
+/* How long a pusher that has pushed waits for more before it sleeps until
+ * woken. */
+#define LINGER_US (2 * G_TIME_SPAN_MILLISECOND)
 
 typedef struct
 {
+  GList link;                   /* in the pool's busy queue while pushing */
   gint64 pushing_since;         /* 0: between outlets */
   gboolean stuck;
 } Pusher;
@@ -43,11 +52,13 @@ typedef struct
   GMutex lock;
   GCond work;                   /* pushers: an outlet is ready */
   GCond watch;                  /* watchdog: outlets wait without an idle pusher */
+  GCond linger;                 /* never signalled: lingering pushers' timer */
   GQueue ready;                 /* RtcpOutlet *, scheduled, not being pushed */
   GQueue busy;                  /* Pusher * pushing for an outlet */
   guint threads;                /* pushers alive */
   guint starting;               /* of which not yet looking for work */
   guint idle;                   /* pushers waiting for work */
+  guint lingering;              /* pushers that look again within LINGER_US */
   guint stuck;                  /* pushers declared stuck */
   gboolean watchdog;            /* the watchdog runs */
   gboolean watchdog_asleep;     /* until woken: nothing to watch */
@@ -76,6 +87,14 @@ wake_watchdog_locked (void)
     g_cond_signal (&pool.watch);
 }
 
+/* With the pool locked: pushers that take an outlet without being
+ * started: idle, lingering, starting. */
+static guint
+free_pushers_locked (void)
+{
+  return pool.idle + pool.lingering + pool.starting;
+}
+
 static void schedule (RtcpOutlet * o);
 static gpointer pusher_main (gpointer data);
 static gpointer watchdog_main (gpointer data);
@@ -86,8 +105,12 @@ start_pusher_locked (void)
 {
   GThread *t;
 
-  t = g_thread_try_new ("rtpbwe-rtcp", pusher_main, g_new0 (Pusher, 1), NULL);
+  Pusher *p = g_new0 (Pusher, 1);
+
+  p->link.data = p;
+  t = g_thread_try_new ("rtpbwe-rtcp", pusher_main, p, NULL);
   if (t == NULL) {
+    g_free (p);
     GST_WARNING ("cannot start an RTCP thread; %u running", pool.threads);
     return;
   }
@@ -142,6 +165,7 @@ push_some (RtcpOutlet * o)
     return TRUE;
   }
   o->scheduled = FALSE;
+  g_cond_broadcast (&o->drained);
   g_mutex_unlock (&o->lock);
   /* may be the last reference: o is not touched after */
   gst_object_unref (owner);
@@ -152,6 +176,7 @@ static gpointer
 pusher_main (gpointer data)
 {
   Pusher *me = data;
+  gboolean pushed = FALSE;
 
   g_mutex_lock (&pool.lock);
   pool.starting--;
@@ -166,25 +191,34 @@ pusher_main (gpointer data)
       /* no longer needed beside the stuck ones */
       if (pool.threads > POOL_THREADS + pool.stuck)
         goto leave;
+      if (pushed) {
+        pushed = FALSE;
+        pool.lingering++;
+        g_cond_wait_until (&pool.linger, &pool.lock,
+            g_get_monotonic_time () + LINGER_US);
+        pool.lingering--;
+        continue;
+      }
       pool.idle++;
       woken = g_cond_wait_until (&pool.work, &pool.lock, until);
       pool.idle--;
       if (!woken && g_queue_is_empty (&pool.ready))
         goto leave;
     }
-    o = g_queue_pop_head (&pool.ready);
+    o = g_queue_pop_head_link (&pool.ready)->data;
     me->pushing_since = g_get_monotonic_time ();
-    g_queue_push_tail (&pool.busy, me);
-    /* more waiting and nobody idle: the watchdog keeps an eye on us */
-    if (!g_queue_is_empty (&pool.ready) && pool.idle == 0)
+    g_queue_push_tail_link (&pool.busy, &me->link);
+    /* more waiting than pushers free: the watchdog keeps an eye on us */
+    if (pool.ready.length > free_pushers_locked ())
       wake_watchdog_locked ();
     g_mutex_unlock (&pool.lock);
 
     if (push_some (o))
       schedule (o);
+    pushed = TRUE;
 
     g_mutex_lock (&pool.lock);
-    g_queue_remove (&pool.busy, me);
+    g_queue_unlink (&pool.busy, &me->link);
     me->pushing_since = 0;
     if (me->stuck) {
       me->stuck = FALSE;
@@ -224,8 +258,8 @@ watchdog_main (gpointer data)
     Pusher *oldest;
     gint64 now, deadline;
 
-    /* nothing waits, or a pusher is free (or coming) to take it */
-    if (g_queue_is_empty (&pool.ready) || pool.idle > 0 || pool.starting > 0
+    /* nothing waits, or pushers are free (or coming) to take it all */
+    if (pool.ready.length <= free_pushers_locked ()
         || (oldest = oldest_pusher_locked ()) == NULL) {
       pool.watchdog_asleep = TRUE;
       g_cond_wait (&pool.watch, &pool.lock);
@@ -257,8 +291,10 @@ static void
 schedule (RtcpOutlet * o)
 {
   g_mutex_lock (&pool.lock);
-  g_queue_push_tail (&pool.ready, o);
-  if (pool.idle > 0)
+  g_queue_push_tail_link (&pool.ready, &o->link);
+  if (pool.ready.length <= pool.lingering) {
+    /* a lingering pusher takes it within LINGER_US */
+  } else if (pool.idle > 0)
     g_cond_signal (&pool.work);
   else if (pool.threads < POOL_THREADS + pool.stuck)
     start_pusher_locked ();
@@ -279,6 +315,8 @@ rtcp_outlet_init (RtcpOutlet * o, GstPad * pad, GstObject * owner)
   o->flushing = TRUE;
   o->scheduled = FALSE;
   o->pusher = NULL;
+  o->link.data = o;
+  o->link.prev = o->link.next = NULL;
 }
 
 void
@@ -319,13 +357,44 @@ rtcp_outlet_start (RtcpOutlet * o)
   g_mutex_unlock (&o->lock);
 }
 
+/* With o locked: whether o waits in the ready queue (then taken out of it,
+ * and out of the pool). */
+static gboolean
+take_from_ready_locked (RtcpOutlet * o)
+{
+  gboolean found;
+
+  g_mutex_lock (&pool.lock);
+  found = g_list_position (pool.ready.head, &o->link) >= 0;
+  if (found)
+    g_queue_unlink (&pool.ready, &o->link);
+  g_mutex_unlock (&pool.lock);
+  return found;
+}
+
 void
 rtcp_outlet_halt (RtcpOutlet * o)
 {
+  gboolean release = FALSE;
+
   g_mutex_lock (&o->lock);
   o->flushing = TRUE;
   g_queue_clear_full (&o->items, (GDestroyNotify) gst_mini_object_unref);
   while (o->pusher != NULL && o->pusher != g_thread_self ())
     g_cond_wait (&o->drained, &o->lock);
+  /* Out of the pool on return, so that nothing of the owner's is left to
+   * the pool's threads: taken from the ready queue, or else (a pusher has
+   * just taken it, and sees the flushing) let go by that pusher. */
+  if (o->scheduled && o->pusher == NULL) {
+    if (take_from_ready_locked (o)) {
+      o->scheduled = FALSE;
+      release = TRUE;
+    } else {
+      while (o->scheduled && o->pusher != g_thread_self ())
+        g_cond_wait (&o->drained, &o->lock);
+    }
+  }
   g_mutex_unlock (&o->lock);
+  if (release)
+    gst_object_unref (o->owner);
 }

@@ -28,6 +28,7 @@ typedef struct
   gboolean flushing;            /* items are refused */
   gboolean scheduled;           /* in the pool: queued or being pushed */
   GThread *pusher;              /* the pool thread pushing now, or NULL */
+  GList link;                   /* in the pool's ready queue (pool's lock) */
 } RtcpOutlet;
 
 /* An outlet for pad, owned by owner; refuses items until started. */
@@ -43,8 +44,9 @@ void rtcp_outlet_push (RtcpOutlet * o, gpointer item);
 /* Accepts items again. */
 void rtcp_outlet_start (RtcpOutlet * o);
 
-/* Drops what waits, refuses what comes, and waits until a push in progress
- * has returned (unless called from that push). */
+/* Drops what waits, refuses what comes, waits until a push in progress has
+ * returned (unless called from that push) and takes the outlet out of the
+ * pool: its threads hold nothing of the owner's afterwards. */
 void rtcp_outlet_halt (RtcpOutlet * o);
 
 G_END_DECLS

@@ -158,7 +158,10 @@ twcc_packet (guint16 seq, GstClockTime dts)
   GST_WRITE_UINT16_BE (d + 12, 0xBEDE);
   GST_WRITE_UINT16_BE (d + 14, 1);
   d[16] = (5 << 4) | 1;
-  GST_WRITE_UINT16_BE (d + 17, seq);
+  /* byte by byte: GST_WRITE_UINT16_BE at an odd offset is a misaligned
+   * store, which UBSan stops on */
+  d[17] = (guint8) (seq >> 8);
+  d[18] = (guint8) seq;
   buf = gst_buffer_new_memdup (d, sizeof d);
   GST_BUFFER_DTS (buf) = dts;
   return buf;
