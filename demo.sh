@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The live demo: installs what is missing (tools/setup.sh), builds, then runs a
 # sender, an emulated drop-tail bottleneck and an rtpbwe receiver in one process
 # for about 60 s; REMB sets the sender's encoder bitrate.  Writes a PNG plot.

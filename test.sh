@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sets up (installs missing Debian packages, builds) and runs every test suite, then
 # the same suite under ASan+UBSan, the element tests under valgrind memcheck, and
 # each fuzz target briefly, and last the Debian package (tools/package-test.sh).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Allocation counter: the executable's own malloc family takes precedence
  * over libc's for every library in the process (GLib and GStreamer included),
  * counts, and forwards to glibc's internal entry points. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Counts heap allocations in this process (malloc, calloc, realloc,
  * posix_memalign, aligned_alloc, memalign) by interposing glibc's allocator.
  * Not available in sanitizer builds, whose runtime owns the allocator. */

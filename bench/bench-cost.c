@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-cost: the estimator core's cost per packet on a deterministic
  * 50,000-packet multi-stream trace, allocations per packet, memory per
  * instance, and throughput with many streams.  bench/run-cost.sh runs it under

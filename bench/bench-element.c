@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-element: the rtpbwe element's cost per buffer against identity in the
  * same chain (our source pad -> element -> fakesink, pushed from this thread),
  * run after run in one process; allocations per buffer; and scale: thousands

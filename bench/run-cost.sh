@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Prints the cost table: the core's ns and callgrind instructions per packet in
 # steady state (Kalman and trendline) on a generated 50,000-packet trace, TWCC
 # recorder+encoder per packet, allocations per packet, bytes per instance and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Wall-clock timing of benchmark passes on a shared machine. */
 #ifndef BWE_BENCH_TIMING_H
 #define BWE_BENCH_TIMING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The benchmark trace: generated in send order, pushed through a FIFO
  * bottleneck, then delayed. */
 #include <math.h>

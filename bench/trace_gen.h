@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A deterministic multi-stream packet trace for the cost benchmarks: four
  * streams (two 30 fps videos, a 15 fps video and 50 packet/s audio) through a
  * drop-tail bottleneck whose capacity steps between 2, 3 and 4 Mbit/s every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Cost per packet of the TWCC recorder + feedback encoder, measured on
 # bwe-replay --twcc over a generated 50,000-packet trace (bench/twcc_trace.py):
 #  - callgrind instructions inside bwe_twcc_recorder_* (recording, Process(),

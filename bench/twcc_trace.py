@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Writes a deterministic bwe-replay --twcc trace on stdout:
 `arrival_time_us transport_seq payload_bytes ssrc`, one packet a line.
 

@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/remote_bitrate_estimator_abs_send_time.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* abs-send-time (http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time):
  * a 24-bit 6.18 fixed-point number of seconds that wraps every 64 s.
  *

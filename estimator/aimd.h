@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's modules/remote_bitrate_estimator/aimd_rate_control.cc
+ * and modules/congestion_controller/goog_cc/link_capacity_estimator.cc, source
+ * stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's AimdRateControl (aimd_rate_control.cc, 2023, receive side, no
  * field trials) with its LinkCapacityEstimator: additive-increase /
  * multiplicative-decrease of the estimate driven by the detector's state and the

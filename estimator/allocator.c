@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The allocator hook's calls and the ring copy shared by growing structures. */
 #include "allocator.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* How the core gets memory: from a hook its caller supplies.
  *
  * The core never calls malloc.  A structure that grows with use (the remote

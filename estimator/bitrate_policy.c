@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The sender's REMB policy (see bitrate_policy.h). */
 #include "bitrate_policy.h"
 

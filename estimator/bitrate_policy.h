@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a sender does with each REMB before it reconfigures its encoder
  * (element rtpbweadapt): the stream's share of the REMB less header
  * overhead, clamped to bounds; no change below a deadband; decreases at

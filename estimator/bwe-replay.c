@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bwe-replay: runs the receive-side estimator over a packet trace on stdin.
  *
  * Input, one line each (fields separated by white space, '#' starts a comment):

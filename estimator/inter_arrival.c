@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's modules/remote_bitrate_estimator/inter_arrival.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's InterArrival, decision for decision. */
 #include "inter_arrival.h"
 

@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's modules/remote_bitrate_estimator/inter_arrival.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's InterArrival (inter_arrival.cc): groups packets sent within
  * group_length_ticks of each other (plus bursts) and reports the send-time,
  * arrival-time and size differences between consecutive complete groups.

@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's modules/remote_bitrate_estimator/overuse_estimator.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's OveruseEstimator, same operations in the same order. */
 #include "kalman.h"
 

@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's modules/remote_bitrate_estimator/overuse_estimator.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's OveruseEstimator (overuse_estimator.cc): a two-state Kalman
  * filter (slope = 1/capacity, offset = queuing-delay trend) on the inter-group
  * delay variation, with the default OverUseDetectorOptions. */

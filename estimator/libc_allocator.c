@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The counting libc allocator of the programs around the core. */
 #include "libc_allocator.h"
 

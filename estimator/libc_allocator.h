@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A BweAllocator (allocator.h) over libc's realloc and free, for the programs
  * around the core (bwe-replay, the tests, the fuzz targets, the benchmarks):
  * it counts the bytes in use and their peak, and can fail requests on

@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's modules/remote_bitrate_estimator/overuse_detector.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's OveruseDetector (overuse_detector.cc, 2023): compares the
  * estimated queuing-delay trend, scaled by min(num_of_deltas, 60), with an
  * adaptive threshold (k_up 0.0087, k_down 0.039, start 12.5 ms, clamped to

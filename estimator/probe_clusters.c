@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/remote_bitrate_estimator_abs_send_time.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* Probe clusters of libwebrtc's RemoteBitrateEstimatorAbsSendTime.  Clusters are
  * computed and judged in one pass over the stored probes, which gives the same
  * result as libwebrtc's ComputeClusters + FindBestProbe on its list. */

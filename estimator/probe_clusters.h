@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/remote_bitrate_estimator_abs_send_time.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* Probe-cluster detection of libwebrtc's RemoteBitrateEstimatorAbsSendTime
  * (ComputeClusters, FindBestProbe, ProcessClusters): packets larger than 200 bytes
  * in the first 2 s (or while there is no valid estimate) are grouped into clusters

@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's rtc_base/rate_statistics.cc, source stamp 2023-02-14
+ * (~M112); libwebrtc's BSD-3-Clause notice: LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's RateStatistics over a ring of buckets holding running totals. */
 #include "rate_statistics.h"
 

@@ -1,3 +1,6 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's rtc_base/rate_statistics.cc, source stamp 2023-02-14
+ * (~M112); libwebrtc's BSD-3-Clause notice: LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's RateStatistics (rtc_base/rate_statistics.cc): a sum of counts over
  * a sliding window of 1 ms buckets, read as count * scale / active_window in
  * single-precision float exactly as libwebrtc computes it.

@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's modules/rtp_rtcp/source/rtcp_packet/remb.cc, source
+ * stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* REMB codec (draft-alvestrand-rmcat-remb-03), as libwebrtc's rtcp::Remb
  * writes and reads it. */
 #include "remb.h"

@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's modules/rtp_rtcp/source/rtcp_packet/remb.cc, source
+ * stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* REMB (draft-alvestrand-rmcat-remb): PSFB, FMT 15, media SSRC 0, "REMB",
  * 6-bit exponent and 18-bit mantissa (encoding truncates), up to 255 SSRCs. */
 #ifndef BWE_REMB_H

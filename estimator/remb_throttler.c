@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's modules/congestion_controller/remb_throttler.cc, source
+ * stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's RembThrottler (modules/congestion_controller/remb_throttler.cc). */
 #include "remb_throttler.h"
 

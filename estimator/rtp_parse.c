@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "rtp_parse.h"
 
 #include "abs_send_time.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* RTP fixed header (RFC 3550) and header extensions (RFC 8285, one-byte and
  * two-byte forms), parsed in place without allocation.  Every kind of bad input
  * has its own result code so that callers can count what they skip. */

@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/remote_bitrate_estimator_abs_send_time.cc
+ * (its SSRC map), source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause
+ * notice: LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* The stream table: linear probing over entries, backward-shift deletion. */
 #include "stream_table.h"
 

@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/congestion_controller/goog_cc/trendline_estimator.cc, source stamp
+ * 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's TrendlineEstimator with default settings (no sort, no cap, no
  * network state predictor), same operations in the same order. */
 #include "trendline.h"

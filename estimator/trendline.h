@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/congestion_controller/goog_cc/trendline_estimator.cc, source stamp
+ * 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's TrendlineEstimator (goog_cc/trendline_estimator.cc, default
  * settings: window 20, smoothing 0.9, threshold gain 4, no sort, no cap): a
  * least-squares slope of the smoothed accumulated delay over the last 20 deltas,

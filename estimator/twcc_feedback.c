@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/rtp_rtcp/source/rtcp_packet/transport_feedback.cc, source stamp
+ * 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* Transport-wide feedback codec.  The chunk choice, the delta rounding and the
  * size accounting follow libwebrtc's rtcp::TransportFeedback step by step, so
  * that the same input gives the same bytes. */

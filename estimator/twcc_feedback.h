@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/rtp_rtcp/source/rtcp_packet/transport_feedback.cc, source stamp
+ * 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* Transport-wide congestion control feedback (RTPFB, PT 205, FMT 15;
  * draft-holmer-rmcat-transport-wide-cc-extensions-01), built exactly as
  * libwebrtc's rtcp::TransportFeedback builds it, and a tolerant parser.

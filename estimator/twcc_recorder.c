@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/remote_estimator_proxy.cc and
+ * packet_arrival_map.cc, source stamp 2023-02-14 (~M112); libwebrtc's
+ * BSD-3-Clause notice: LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* RemoteEstimatorProxy semantics (libwebrtc 2023): the packet arrival map,
  * the periodic window, the back-window culling and the feedback interval.
  * The arrival map keeps libwebrtc's rules in a power-of-two ring indexed by

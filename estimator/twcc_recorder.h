@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/remote_estimator_proxy.cc and
+ * packet_arrival_map.cc, source stamp 2023-02-14 (~M112); libwebrtc's
+ * BSD-3-Clause notice: LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* Transport-wide congestion control feedback as libwebrtc's RemoteEstimatorProxy
  * produces it: arrival times recorded per unwrapped transport sequence number,
  * periodic feedback whose interval follows the bitrate.

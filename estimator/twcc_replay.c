@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The driver loop of bwe-replay --twcc: stdio in, stdio out, the recorder in
  * between, its memory from libc (counted, see libc_allocator.h). */
 #include "twcc_replay.h"

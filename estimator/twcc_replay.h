@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bwe-replay --twcc: transport-wide feedback for a packet trace, produced as
  * the rtpbwe element produces it. */
 #ifndef BWE_TWCC_REPLAY_H

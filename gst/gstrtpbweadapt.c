@@ -6,7 +6,7 @@
  * @title: rtpbweadapt
  * @see_also: rtpbwe, rtpbin, webrtcbin
  *
- * Since: 0.3
+ * Since: 0.2
  *
  * The sender's half of receiver-side bandwidth estimation: `rtpbweadapt`
  * applies the REMB (RTCP PSFB FMT 15) that comes back from the receiver to
@@ -876,7 +876,7 @@ install_properties (GObjectClass * gobject_class)
    * The least bitrate set on the encoder, bit/s (and at least the least its
    * property takes).  The default is libwebrtc's least video bitrate.
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_MIN_BITRATE] = g_param_spec_uint ("min-bitrate",
       "Minimum bitrate", "Least bitrate set on the encoder (bit/s)", 0,
@@ -887,7 +887,7 @@ install_properties (GObjectClass * gobject_class)
    * The most bitrate set on the encoder, bit/s; 0: only the encoder's own
    * limit (libwebrtc's sender has no ceiling by default).
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_MAX_BITRATE] = g_param_spec_uint ("max-bitrate",
       "Maximum bitrate", "Most bitrate set on the encoder (bit/s, 0 = the "
@@ -898,7 +898,7 @@ install_properties (GObjectClass * gobject_class)
    * This stream's share of the REMB when several streams share it (with
    * audio, the rest goes to the audio encoder's rtpbweadapt).
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_FRACTION] = g_param_spec_double ("fraction", "Fraction",
       "Share of the REMB for this encoder", 0.0, 1.0, DEFAULT_FRACTION, rw);
@@ -910,7 +910,7 @@ install_properties (GObjectClass * gobject_class)
    * of libwebrtc's receiver and of rtpbwe counts RTP payload only, already
    * without headers.
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_OVERHEAD] = g_param_spec_uint ("overhead", "Overhead",
       "Header bytes per packet taken off the REMB", 0, MAX_OVERHEAD,
@@ -921,7 +921,7 @@ install_properties (GObjectClass * gobject_class)
    * The share of the REMB taken off for headers, as a percentage (instead
    * of, or with, #GstRtpBweAdapt:overhead).
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_OVERHEAD_PERCENT] = g_param_spec_double ("overhead-percent",
       "Overhead percentage", "Percentage of the REMB taken off for headers",
@@ -932,7 +932,7 @@ install_properties (GObjectClass * gobject_class)
    * Changes smaller than this percentage of the bitrate in force do not
    * reconfigure the encoder.
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_DEADBAND] = g_param_spec_double ("deadband", "Deadband",
       "No reconfiguration below this change (percent)", 0.0, 100.0,
@@ -944,7 +944,7 @@ install_properties (GObjectClass * gobject_class)
    * RTCP (decreases apply at once).  The default is libwebrtc's
    * kBweIncreaseInterval.
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_MIN_INTERVAL] = g_param_spec_uint ("min-interval",
       "Minimum interval", "Least time before an increase (ms)", 0, G_MAXUINT,
@@ -955,7 +955,7 @@ install_properties (GObjectClass * gobject_class)
    * The media SSRC whose REMB counts; 0: the SSRC of the RTP passing
    * through (when after the payloader), else every REMB.
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_SSRC] = g_param_spec_uint ("ssrc", "SSRC",
       "Media SSRC whose REMB counts (0 = the RTP passing, else any)", 0,
@@ -966,7 +966,7 @@ install_properties (GObjectClass * gobject_class)
    * The encoder to set, instead of the nearest known one upstream.  Reads
    * back the encoder in use.
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_ENCODER] = g_param_spec_object ("encoder", "Encoder",
       "Encoder whose bitrate is set (NULL = the nearest upstream)",
@@ -977,7 +977,7 @@ install_properties (GObjectClass * gobject_class)
    * rtpbin's internal session (its `get-internal-session` action signal):
    * the REMB it receives comes from its `on-feedback-rtcp` signal.
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_RTP_SESSION] = g_param_spec_object ("rtp-session",
       "RTP session", "rtpbin's internal RTPSession (get-internal-session) "
@@ -988,7 +988,7 @@ install_properties (GObjectClass * gobject_class)
    * The bitrate in force, bit/s (0 before the first REMB); notifies when it
    * changes.
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_BITRATE] = g_param_spec_uint ("bitrate", "Bitrate",
       "Bitrate in force (bit/s)", 0, G_MAXUINT, 0,
@@ -1003,7 +1003,7 @@ install_properties (GObjectClass * gobject_class)
    * (writes to the encoder), `encoder-waits` (writes held back while the
    * encoder was not in PLAYING), `bitrate`, `ssrc`.
    *
-   * Since: 0.3
+   * Since: 0.2
    */
   properties[PROP_STATS] = g_param_spec_boxed ("stats", "Statistics",
       "Counters of RTCP, REMB and decisions", GST_TYPE_STRUCTURE,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifndef __GST_RTP_HDREXT_ABS_SEND_TIME_H__
 #define __GST_RTP_HDREXT_ABS_SEND_TIME_H__
 

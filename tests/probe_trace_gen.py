@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Long even probing for test_probe_long.sh: packets above 200 bytes paced for
 # seconds without an estimate, so that libwebrtc's probe list grows past any
 # fixed bound.  Usage: probe_trace_gen.py VARIANT; each variant is a list of

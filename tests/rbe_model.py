@@ -1,4 +1,9 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Follows libwebrtc's
+# modules/remote_bitrate_estimator/remote_bitrate_estimator_abs_send_time.cc
+# and the modules it uses, source stamp 2023-02-14 (~M112); libwebrtc's
+# BSD-3-Clause notice: LICENSES/BSD-3-Clause-WebRTC.txt.
 # A plain model of libwebrtc's RemoteBitrateEstimatorAbsSendTime (~M112) that
 # reads a bwe-replay trace on stdin and writes what bwe-replay prints in each of
 # its modes (usage: rbe_model.py PREFIX < trace).

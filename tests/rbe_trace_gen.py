@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Hostile bwe-replay traces for test_differential.sh: usage SEED [LINES].
 # Random streams (1 to 40, 8 kbit/s to 20 Mbit/s, tiny to full packets, SSRC 0
 # and 0xffffffff) through a drop-tail bottleneck with capacity steps, loss,

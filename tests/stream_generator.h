@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/remote_bitrate_estimator_unittest_helper.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* A C port of libwebrtc's remote-estimator test harness
  * (remote_bitrate_estimator_unittest_helper.cc): RtpStream, StreamGenerator
  * (a FIFO bottleneck link) and the RemoteBitrateEstimatorTest fixture with its

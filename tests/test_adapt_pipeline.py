@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The README's adaptive stream: its two gst-launch-1.0 lines, run as written
 (free UDP ports in place of 5000, 5001 and 5005): a receiver with rtpbwe and
 a sender with rtpbweadapt, each through rtpbin.  The sender line is also the

@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/aimd_rate_control_unittest.cc, source stamp
+ * 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's aimd_rate_control_unittest.cc in Check (gcc-reference.md 2.5),
  * receive side (send_side = false), no field trials.
  *

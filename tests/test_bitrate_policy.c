@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The sender's REMB policy (estimator/bitrate_policy.c): the share, the
  * overhead, the bounds, the 3 % deadband on both sides of its edge, and the
  * increase interval on both sides of its edge. */

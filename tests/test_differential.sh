@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bwe-replay --sync against rbe_model.py (a plain model of libwebrtc's
 # RemoteBitrateEstimatorAbsSendTime, written apart from estimator/) on hostile
 # generated traces: every --sync answer (updated, signalled bitrate,

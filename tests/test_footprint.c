@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The core's memory as a media server sees it: state that grows with use,
  * through the caller's allocator, and goes back when streams go idle.  The
  * element holds one remote estimator and one TWCC recorder; a stream feeds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hostile input through the rtpbwe element: every buffer, however broken, must
  * leave on src byte for byte with its timestamps, be counted in the stats under
  * its reason, and raise no GLib critical (fatal in gstcheck).  Each test pushes

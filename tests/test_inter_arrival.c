@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/inter_arrival_unittest.cc, source stamp
+ * 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's inter_arrival_unittest.cc in Check (gcc-reference.md 2.3).
  *
  * Three groupers as in libwebrtc: one on millisecond timestamps, one on 90 kHz

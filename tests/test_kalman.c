@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libwebrtc's OveruseEstimator (overuse_estimator.cc): the noise filter's
  * frame period is the minimum of the last 60 ts_delta values
  * (UpdateMinFramePeriod: drop the oldest at 60, then min over the rest and the

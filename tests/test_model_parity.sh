@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The oracle of test_differential.sh checked against libwebrtc itself:
 # rbe_model.py must reproduce libwebrtc's estimates, REMBs and detector states
 # on the four parity traces, line for line.

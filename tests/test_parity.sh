@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Parity with libwebrtc: bwe-replay must reproduce, line for line, what
 # libwebrtc (~M112) produced on the parity traces: the signalled bitrates
 # (.ref), the REMBs its RembThrottler sends (.remb) and the detector's state

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """rtpbwe with real GStreamer parts.
 
 - pcap replay: `filesrc ! pcapparse ! rtpbwe` of a parity-dev trace ends by

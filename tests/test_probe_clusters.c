@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Probe-cluster bookkeeping of libwebrtc's RemoteBitrateEstimatorAbsSendTime
  * (ComputeClusters, FindBestProbe, ProcessClusters), with numbers worked by
  * hand from remote_bitrate_estimator_abs_send_time.cc:

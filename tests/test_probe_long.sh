@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bwe-replay against rbe_model.py (libwebrtc's unbounded probe list, rescanned
 # whole at every probe) on long even probing without an estimate
 # (probe_trace_gen.py): thousands of probes in one list, with 1, 2 and 3

@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's rtc_base/rate_statistics_unittest.cc, source stamp
+ * 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's rtc_base/rate_statistics_unittest.cc in Check (window 500 ms,
  * scale 8000: bytes per ms to bit/s), plus the estimator's own window
  * (1000 ms) with arrival times going backwards.

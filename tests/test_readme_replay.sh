@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The README's bwe-replay lines, run as written from the source root (with the
 # bwe-replay of this build), must give libwebrtc's outputs: the estimates
 # (.ref), the REMBs (.remb) or, for --twcc, every feedback packet libwebrtc

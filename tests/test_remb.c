@@ -1,3 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's modules/rtp_rtcp/source/rtcp_packet/remb_unittest.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* REMB codec: libwebrtc's remb_unittest.cc vector (gcc-reference 1.8), the
  * truncating 6-bit exponent / 18-bit mantissa, and malformed packets. */
 #include <check.h>

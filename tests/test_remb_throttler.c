@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/congestion_controller/remb_throttler_unittest.cc, source stamp
+ * 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's remb_throttler_unittest.cc in Check (gcc-reference.md 2.6).
  * libwebrtc's mock sender fails on any call it does not expect, so each
  * "throttled" step here asserts that nothing is sent. */

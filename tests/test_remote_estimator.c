@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/remote_bitrate_estimator_abs_send_time_unittest.cc,
+ * source stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* libwebrtc's remote_bitrate_estimator_abs_send_time_unittest.cc in Check.
  *
  * Each test runs libwebrtc's scenario with its helper and asserts libwebrtc's

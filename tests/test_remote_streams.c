@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The remote estimator's stream table: libwebrtc keeps an unbounded std::map of
  * SSRC -> last seen time, drops entries not seen for more than 2 s on every
  * packet, and restarts the delay filters when none is left.  Ours is a fixed

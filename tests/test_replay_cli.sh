@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bwe-replay's command line and input format (DESIGN.md "Replay trace format").
 # Usage: test_replay_cli.sh BWE_REPLAY PARITY_DATA_DIR
 set -u

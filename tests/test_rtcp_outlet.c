@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rtcp_src without a thread per element: the feedback of every rtpbwe in the
  * process is pushed by one small pool (gst/rtcpoutlet.c).  A peer that
  * blocks never blocks the RTP path, nor the other elements' feedback; each

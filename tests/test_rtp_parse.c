@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* RTP header and header-extension parser: every field and every kind of bad
  * input, on hand-built packets whose bytes follow RFC 3550 and RFC 8285. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rtpbwe under GstHarness: passthrough, events, estimates and feedback
  * against libwebrtc's own numbers (gcc-reference.md and the parity-dev
  * traces), extension ids from caps and properties, every bad-input kind,

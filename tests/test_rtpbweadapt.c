@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rtpbweadapt under GstHarness and in small pipelines: media and RTCP pass
  * unchanged; REMB in compound and reduced-size RTCP moves x264enc (kbit/s),
  * vp8enc and opusenc (bit/s) by the right amounts; the policy's edges

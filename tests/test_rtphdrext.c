@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rtphdrextabssendtime: found by URI at a rank payloaders use, stamped by a
  * payloader whose caps carry the extmap, read back by a depayloader. */
 #include <gst/check/gstcheck.h>

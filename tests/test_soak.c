@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Soak: 24 hours of simulated time (packet and buffer timestamps, no wall clock)
  * through the estimator core and through the rtpbwe element.  A sender adapts to
  * the estimate through a drop-tail bottleneck whose capacity changes every 10

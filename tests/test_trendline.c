@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Trendline estimator (libwebrtc's TrendlineEstimator, default settings) with
  * numbers derived by hand from its definition:
  *   accumulated_delay += recv_delta - send_delta

@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/rtp_rtcp/source/rtcp_packet/transport_feedback_unittest.cc, source
+ * stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* Transport-wide feedback codec: libwebrtc's exact bytes and sizes
  * (gcc-reference 1.9 and 2.7, transport_feedback_unittest.cc), packets other
  * stacks produced, limits, and round trips. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Parity with libwebrtc's RemoteEstimatorProxy on the parity traces:
  * every feedback packet libwebrtc sent (seedN.twccref) must come out of
  * bwe-replay --twcc with the same bytes at the same time.  libwebrtc's

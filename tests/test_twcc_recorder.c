@@ -1,3 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * Follows libwebrtc's
+ * modules/remote_bitrate_estimator/remote_estimator_proxy_unittest.cc, source
+ * stamp 2023-02-14 (~M112); libwebrtc's BSD-3-Clause notice:
+ * LICENSES/BSD-3-Clause-WebRTC.txt. */
 /* The TWCC recorder against libwebrtc's RemoteEstimatorProxy tests
  * (remote_estimator_proxy_unittest.cc, gcc-reference 2.7): media SSRC 456,
  * base sequence number 10, base time 123 ms. */

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The WHIP endpoint example (examples/python/whip-ingest.py) over loopback.
 
 Publishers are webrtcbin WHIP clients written here: VP8 with abs-send-time

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Interop check: bwe-replay --twcc feedback, wrapped in IPv4/UDP in a pcap,
 must be decoded by tshark as RTCP transport-wide feedback without any
 malformed packet or expert warning.

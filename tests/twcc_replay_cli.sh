@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bwe-replay --twcc against libwebrtc's feedback on the parity traces: the
 # same lines (time_ms, bytes) for every packet libwebrtc sent, then at least
 # one flushed tail packet.  Usage: twcc_replay_cli.sh BWE_REPLAY PARITY_DIR

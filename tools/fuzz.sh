@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds every libFuzzer target with clang (ASan + UBSan) into build-fuzz/ and runs
 # each one, printing its executions and coverage.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Mutation test of the estimator core against the 'unit' test suite.
 
 Builds a copy of the committed tree (git archive HEAD) in a temporary

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs what gst-rtpbwe needs on Debian 12 (when missing) and builds it into build/.
 # Usage: tools/setup.sh [extra meson setup options]
 set -euo pipefail

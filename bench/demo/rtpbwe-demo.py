@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Live closed-loop demo of rtpbwe in one process, no root needed.
 
 sender:     videotestsrc ! x264enc ! rtpbweadapt ! rtph264pay (abs-send-time)

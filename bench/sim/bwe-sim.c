@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bwe-sim: runs one RFC 8867 scenario (or all) on the estimator core and prints
  * the per-phase metrics as markdown rows.
  *

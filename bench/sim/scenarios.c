@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* RFC 8867 test cases as the simulator runs them.  Parameters the RFC leaves to
  * the tester: 50 ms one way and a 300 ms queue wherever the case does not say
  * otherwise, every flow starting at 0 s, 120 s for 5.6 and 5.8. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The closed-loop simulator's engine: a discrete-event loop over integer
  * microseconds.  Path of a media packet: sender pacer -> drop-tail
  * bottleneck -> propagation (+ jitter, never reordering, + random loss) ->

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Closed-loop simulator: video senders that follow the REMB of a receiver
  * running the estimator core, a drop-tail bottleneck measured in time,
  * propagation delay, optional jitter and random loss, and an optional

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests of the closed-loop simulator: the bottleneck model against numbers
  * worked out by hand (open loop), and determinism for a seed (closed loop). */
 #include <math.h>

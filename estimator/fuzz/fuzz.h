@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one entry point every fuzz target defines, as libFuzzer calls it.  Built with
  * -Dfuzz=true the targets link libFuzzer; otherwise standalone.c drives them over
  * their seed corpus and regression inputs in the normal test suite. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzzes the REMB codec: arbitrary bytes through the parser and the compound
  * RTCP walk (which must always move forward and end), and a REMB written from
  * the input's bitrate and SSRCs must parse back to the same SSRCs and to the

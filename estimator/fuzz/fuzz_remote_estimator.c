@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzzes the remote estimator with arbitrary packet sequences: arrival times that
  * jump forwards and backwards, clocks apart from arrival, any abs-send-time, size
  * and SSRC, RTT updates and stream removals.  Whatever the sequence, a signalled

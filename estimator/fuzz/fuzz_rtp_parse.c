@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzzes the RTP header and extension parser.  The first three input bytes are
  * the abs-send-time, transport-wide sequence and abs-capture-time ids (0: not
  * negotiated; any value, so ids the one-byte form cannot carry are tried too),

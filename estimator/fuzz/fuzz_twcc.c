@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzzes transport-wide feedback three ways, chosen by the first input byte:
  * 0: the parser on arbitrary bytes;
  * 1: builder then parser: the packets the input describes (sequence and arrival

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Replays inputs through a fuzz target without libFuzzer: each argument is a file
  * or a directory whose regular files are all replayed.  A target that crashes or
  * trips a sanitizer fails the test; the exit status is nonzero when an argument

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """An RTP receiver with rtpbwe, in Python (PyGObject, Debian's python3-gi).
 
 Receives RTP over UDP (or replays a pcap capture), runs it through rtpbwe, sends

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A WHIP ingest endpoint (RFC 9725) with rtpbwe inside webrtcbin.
 
 Publishers (a browser, OBS, a hardware encoder, another GStreamer) POST an SDP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzzes the rtpbwe element through GstHarness: arbitrary buffers (any bytes, any
  * size), arrival times that jump either way or are missing, caps with any
  * extension ids, forced ids and properties, flushes, stats queries and EOS.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fuzzes the rtpbweadapt element through GstHarness: arbitrary RTCP buffers
  * (any bytes, any size, times that jump either way) on rtcp_sink, media
  * buffers on sink, and its policy properties.  Whatever comes in: no crash and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* delayline: a user-space delay line bridging two network interfaces.
  *
  * Every Ethernet frame that arrives on one interface leaves on the other one

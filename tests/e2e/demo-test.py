@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """The demo's smoke test: a 10 s run of bench/demo/rtpbwe-demo.py with rtpbwe.
 
 A short live run closes the loop: one line a second, an estimate from rtpbwe,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """rtpbwe over a real network path: namespaces, a delay line, a tbf bottleneck.
 
   sender ns  s0 ==veth== ms  [middle ns: delayline ms<->mr, tbf on mr]  mr ==veth== r0  receiver ns

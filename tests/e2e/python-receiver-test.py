@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Runs examples/python/rtpbwe-receiver.py on a short generated capture.
 
 The capture is the first 20 s of parity-dev trace seed102 (one stream, no

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """A live RTP video sender that obeys REMB, for the end-to-end tests.
 
 videotestsrc ! x264enc ! rtpbweadapt ! rtph264pay (abs-send-time, optionally

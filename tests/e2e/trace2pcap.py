@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Writes a bwe-replay trace as a pcap of RTP/UDP/IPv4/Ethernet packets.
 
 Each trace line `arrival_us send_time_abs24 payload_bytes ssrc` becomes one RTP
