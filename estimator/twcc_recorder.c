@@ -71,18 +71,19 @@ map_limit (BweTwccRecorder * r, int64_t needed)
  * storage holds a few dozen packets). */
 #define BUILDER_KEEP_BYTES 1024
 
-/* At a periodic Process(): a ring used at most a quarter shrinks to twice
- * the span, builder storage four times larger than the packets built since
- * the last trim (and larger than BUILDER_KEEP_BYTES) is given back. */
+/* At a periodic Process(): a ring used at most an eighth shrinks to four
+ * times the span (it grows again only past half), builder storage four
+ * times larger than the packets built since the last trim (and larger than
+ * BUILDER_KEEP_BYTES) is given back. */
 static void
 trim (BweTwccRecorder * r)
 {
   size_t span = r->map_used ? (size_t) (r->end - r->begin) : 0;
   size_t capacity = BWE_TWCC_MIN_TRACKED;
 
-  while (capacity < 2 * span)
+  while (capacity < 4 * span)
     capacity *= 2;
-  if (capacity < r->capacity && span * 4 <= r->capacity)
+  if (capacity < r->capacity && span * 8 <= r->capacity)
     resize_map (r, capacity);
   if (bwe_twcc_builder_heap_bytes (&r->builder) > BUILDER_KEEP_BYTES
       && bwe_twcc_builder_heap_bytes (&r->builder) > 4 * r->builder_used)
@@ -252,12 +253,17 @@ add_and_arm (BweTwccRecorder * r, int64_t seq, int64_t arrival_us)
     r->armed_us = arrival_us;
 }
 
-/* The same when the ring must grow first (out of line: the per-packet path
- * calls nothing). */
+/* The same when the ring may have to grow first (out of line: the
+ * per-packet path calls nothing).  It grows to twice the span it must hold
+ * (at most BWE_TWCC_MAX_TRACKED), so that the per-packet path has room. */
 static COLD void
 add_growing (BweTwccRecorder * r, int64_t seq, int64_t arrival_us)
 {
-  map_limit (r, map_span_with (r, seq));
+  int64_t span = map_span_with (r, seq);
+
+  if (span > (int64_t) r->capacity / 2)
+    map_limit (r, span < BWE_TWCC_MAX_TRACKED / 2 ? 2 * span :
+        BWE_TWCC_MAX_TRACKED);
   add_and_arm (r, seq, arrival_us);
 }
 
@@ -287,9 +293,10 @@ bwe_twcc_recorder_on_packet (BweTwccRecorder * r, int64_t arrival_us,
    * as libwebrtc does. */
   if (has_received (r, seq))
     return;
-  /* From the window's start to seq fits the ring: nothing to grow.  Else
-   * (before the window, a jump, the first packet, no ring yet) out of line. */
-  if ((uint64_t) (seq - r->begin) >= r->capacity) {
+  /* From the window's start to seq fits half the ring: nothing to grow.
+   * Else (a window past half the ring, before the window, a jump, the first
+   * packet, no ring yet) out of line. */
+  if ((uint64_t) (seq - r->begin) >= r->capacity / 2) {
     add_growing (r, seq, arrival_us);
     return;
   }

@@ -9,9 +9,10 @@
  * No clock of its own: every time is the caller's, in microseconds.
  *
  * Memory grows with use (allocator.h): the arrival map holds the packets not
- * yet reported and libwebrtc's 500 ms back window, in a ring that doubles from
- * BWE_TWCC_MIN_TRACKED up to BWE_TWCC_MAX_TRACKED packets and, at a periodic
- * Process(), halves or more when a quarter of it is used; the feedback
+ * yet reported and libwebrtc's 500 ms back window, in a ring kept at least
+ * twice that (doubling from BWE_TWCC_MIN_TRACKED up to BWE_TWCC_MAX_TRACKED
+ * packets: it grows when the rate does) and, at a periodic Process(), shrunk
+ * when an eighth of it is used; the feedback
  * builder's storage grows with the largest packet and is given back when
  * packets get four times smaller.  If the allocator fails, the ring it has is
  * the limit (older packets are forgotten sooner, a packet too old for it is

@@ -154,8 +154,9 @@ START_TEST (test_one_twcc_stream)
   }
   ck_assert_uint_le (peak, ONE_STREAM_LIMIT_BYTES);
   ck_assert_uint_eq (alloc.requests, requests);
-  /* the back window (500 ms) and the packets since the last feedback */
-  ck_assert_uint_eq (rec.capacity, 64);
+  /* twice the back window (500 ms) and the packets since the last
+   * feedback */
+  ck_assert_uint_eq (rec.capacity, 128);
   ck_assert_uint_gt (bwe_twcc_recorder_feedback_count (&rec), 500);
 }
 END_TEST
