@@ -51,5 +51,13 @@ done < <("$SIM" --list)
 run 5.1 "5.1-jitter-loss" "5.1 with 5 ms jitter and 1 % loss" 1 0 \
   --jitter 5 --loss 0.01
 
+# 5.1 and 5.2 behind a late sender: it follows a REMB 300 ms after it
+# arrives and raises its rate at most once a second, as an encoder behind
+# rtpbweadapt does.
+run 5.1 "5.1-late-sender" "5.1, sender 300 ms late, raising once a second" 1 0 \
+  --sender-lag 300 --increase-interval 1000
+run 5.2 "5.2-late-sender" "5.2, senders 300 ms late, raising once a second" 2 0 \
+  --sender-lag 300 --increase-interval 1000
+
 echo "run-sim: wrote $table and $OUT/sim-*.png" >&2
 cat "$table"

@@ -35,6 +35,14 @@
  * (NADA caps gamma at 0.5; with the feedback delay at least SENDER_DELAY,
  * gamma is at most 0.25 here.) */
 #define RAMP_QUEUE_BOUND_US 50000
+/* A ramp waits for the sender: it raises the target only while what arrives
+ * over the last 100 ms is at least this share of it.  A sender that follows
+ * a REMB late (an encoder's rate control, a policy that raises once a
+ * second) thus probes one step at a time, and past the known capacity the
+ * target never runs more than 1 / RAMP_GATE ahead of what the path has
+ * shown it carries.  Below the known capacity a step may be a whole
+ * FAST_GAMMA. */
+#define RAMP_GATE 0.95
 /* Up to a known capacity: growth per feedback delay, and how close to it. */
 #define FAST_GAMMA 0.5
 #define CEILING_FRACTION 0.9
@@ -184,27 +192,6 @@ expire_link (BweImprovedControl * c, const BweImprovedSignals * s)
     c->link_valid = false;
 }
 
-static void
-ramp (BweImprovedControl * c, const BweImprovedSignals * s, double dt_s)
-{
-  double d = feedback_delay_s (c), ceiling;
-
-  c->regime = BWE_REGIME_RAMP;
-  expire_link (c, s);
-  ceiling = c->link_valid ? c->link_bps :
-      s->train_capacity_bps > s->train_floor_bps ? s->train_capacity_bps :
-      s->train_floor_bps;
-  ceiling *= CEILING_FRACTION;
-  if (c->target_bps < ceiling) {
-    c->target_bps *= exp (log (1.0 + FAST_GAMMA) * dt_s / d);
-    if (c->target_bps > ceiling)
-      c->target_bps = ceiling;
-  } else {
-    double gamma = RAMP_QUEUE_BOUND_US / 1e6 / d;
-    c->target_bps *= exp (log (1.0 + gamma) * dt_s / d);
-  }
-}
-
 /* Holds the queue at the stream's level: what arrives, corrected by the
  * distance to it. */
 static void
@@ -215,6 +202,36 @@ steady (BweImprovedControl * c, const BweImprovedSignals * s, int64_t level)
   c->regime = BWE_REGIME_STEADY;
   c->target_bps = delivered (c, s, false, false) *
       (1.0 + (level - queue) / STEADY_TIME_US);
+}
+
+static void
+ramp (BweImprovedControl * c, const BweImprovedSignals * s, int64_t level,
+    double dt_s)
+{
+  double d = feedback_delay_s (c), ceiling;
+
+  c->regime = BWE_REGIME_RAMP;
+  expire_link (c, s);
+  ceiling = c->link_valid ? c->link_bps :
+      s->train_capacity_bps > s->train_floor_bps ? s->train_capacity_bps :
+      s->train_floor_bps;
+  ceiling *= CEILING_FRACTION;
+  if (!s->have_short_rate || s->short_rate_bps < c->target_bps *
+      (c->target_bps < ceiling ? 1.0 / (1.0 + FAST_GAMMA) : RAMP_GATE))
+    return;
+  if (c->target_bps < ceiling) {
+    c->target_bps *= exp (log (1.0 + FAST_GAMMA) * dt_s / d);
+    if (c->target_bps > ceiling)
+      c->target_bps = ceiling;
+  } else if (c->link_valid) {
+    /* At the rate the link gave at the last congestion: no probing past
+     * it until evidence (trains, what arrives) expires it; meanwhile the
+     * queue is held at the level. */
+    steady (c, s, level);
+  } else {
+    double gamma = RAMP_QUEUE_BOUND_US / 1e6 / d;
+    c->target_bps *= exp (log (1.0 + gamma) * dt_s / d);
+  }
 }
 
 /* TFRC's throughput equation (RFC 5348, 3.1) with t_RTO = 4 R and b = 1:
@@ -293,7 +310,7 @@ choose (BweImprovedControl * c, const BweImprovedSignals * s, double dt_s)
       (new_loss && s->queue_us >= level)) {
     drain (c, s, level);
   } else if (s->now_us - c->queue_seen_us >= RAMP_HOLD_US) {
-    ramp (c, s, dt_s);
+    ramp (c, s, level, dt_s);
   } else {
     steady (c, s, level);
   }

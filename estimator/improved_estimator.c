@@ -26,8 +26,13 @@
 #define DROP_FACTOR 0.3
 #define DROP_QUEUE_MARGIN_US 20000
 /* A packet counts as having waited behind the one before when it was sent
- * this much before that one left the queue: the queue samples' jitter. */
+ * this much before that one left the queue: the queue samples' jitter.
+ * Only packets of at least BUSY_MIN_PAYLOAD bytes (libwebrtc's minimum probe
+ * size) say what the bottleneck's rate is: a small one (a key frame's
+ * parameter sets, audio) spends its time on the link mostly in headers the
+ * payload does not count, and would read as a capacity far too low. */
 #define BUSY_MARGIN_US 1000
+#define BUSY_MIN_PAYLOAD 200
 /* Packets sent at twice the target or faster form a train (gaps of a
  * 1200-byte packet, between these). */
 #define TRAIN_PACKET_BITS UINT64_C (9600)
@@ -227,7 +232,7 @@ bwe_improved_estimator_incoming_packet (BweImprovedEstimator * e,
   out->bitrate_bps = 0;
   sample = bwe_queue_delay_add (&e->queue, arrival_us, send_time_24);
   send_us = bwe_queue_delay_send_us (&e->queue);
-  gap = busy_gap (e, send_us, arrival_us);
+  gap = bytes >= BUSY_MIN_PAYLOAD ? busy_gap (e, send_us, arrival_us) : 0;
   bwe_delivery_rate_add (&e->delivery, arrival_us, bytes, gap);
   watch_capacity_drop (e, bytes, gap, sample);
   if (bwe_packet_train_add (&e->trains, send_us, arrival_us, bytes,

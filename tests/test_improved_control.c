@@ -162,14 +162,20 @@ START_TEST (test_ramp_fast_to_ceiling)
   tick (&s);
   ck_assert_double_eq_tol (c.target_bps, 1288418.7516294857, TOL);
 
-  /* capacity 1.2 Mbit/s: the ceiling 1080000 stops the fast ramp; at it,
-   * NADA's: 1080000 x 1.125^(0.05 / 0.4) = 1096018.3385 */
+  /* capacity 1.2 Mbit/s: the ceiling 1080000 stops the fast ramp; past it
+   * the ramp waits until 0.95 x the target arrives (1026000): 1 Mbit/s
+   * does not, the target stays; 1030000 does: NADA's 1080000 x
+   * 1.125^(0.05 / 0.4) = 1096018.3385 */
   start_at_1m (0, 0);
   s = sig (300 * MS, 0, 1000000);
   s.train_capacity_bps = 1200000;
   tick (&s);
   ck_assert_double_eq_tol (c.target_bps, 1080000, TOL);
   s.now_us = 350 * MS;
+  tick (&s);
+  ck_assert_double_eq_tol (c.target_bps, 1080000, TOL);
+  s.now_us = 400 * MS;
+  s.short_rate_bps = 1030000;
   tick (&s);
   ck_assert_double_eq_tol (c.target_bps, 1096018.3384992385, TOL);
 
@@ -347,20 +353,22 @@ START_TEST (test_link_expiry)
   tick (&s);
   ck_assert_int_eq (c.regime, BWE_REGIME_RAMP);
   ck_assert_double_eq_tol (c.target_bps, 900000, TOL);
-  /* a floor of 1.1 x 1e6 is not more: at the ceiling, NADA's 900000 x
-   * 1.125^(0.05 / 0.4) = 913348.6154 */
+  /* a floor of 1.1 x 1e6 is not more: at the link still valid no probing
+   * past it, the queue is held at the level as in steady: 1e6 x (1 + 17.4
+   * ms / 500 ms) = 1034800 */
   s.now_us = 400 * MS;
   s.train_floor_bps = 1100000;
   tick (&s);
   ck_assert (c.link_valid);
-  ck_assert_double_eq_tol (c.target_bps, 913348.615416032, TOL);
-  /* 1100001 is: the ceiling is the floor's 0.9 x 1100001 = 990000.9 and the
-   * ramp fast again: 913348.6154 x 1.5^(0.05 / 0.4) = 960833.1583 */
+  ck_assert_double_eq_tol (c.target_bps, 1034800, TOL);
+  /* 1100001 is: the ceiling is the floor's 0.9 x 1100001 = 990000.9, below
+   * the target, whose 0.95 (983060) arrives: NADA's 1034800 x
+   * 1.125^(0.05 / 0.4) = 1050147.9414 */
   s.now_us = 450 * MS;
   s.train_floor_bps = 1100001;
   tick (&s);
   ck_assert (!c.link_valid);
-  ck_assert_double_eq_tol (c.target_bps, 960833.1582885163, TOL);
+  ck_assert_double_eq_tol (c.target_bps, 1050147.9413694555, TOL);
 
   /* the delivered rate is evidence too (1 s rate 1100001, under the
    * bound) */

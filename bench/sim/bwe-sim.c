@@ -5,11 +5,14 @@
  *   bwe-sim [--scenario NAME|all|none] [--mode libwebrtc|improved]
  *           [--filter kalman|trendline] [--seed N]
  *           [--duration S] [--jitter MS] [--loss P] [--fixed BPS]
- *           [--no-probing] [--label TEXT] [--series FILE] [--header]
+ *           [--no-probing] [--sender-lag MS] [--increase-interval MS]
+ *           [--label TEXT] [--series FILE] [--header]
  *           [--progress] [--list]
  *
  * --no-probing: senders skip libwebrtc's start-up probe clusters (3x and 6x
  * the 300 kbit/s start rate).
+ * --sender-lag and --increase-interval model an encoder behind rtpbweadapt:
+ * its rate follows a REMB MS later, and rises at most once per interval.
  * --fixed runs open loop (senders keep BPS whatever REMB says); --series
  * writes the 100 ms time series of the (last) scenario run.
  */
@@ -23,7 +26,8 @@ usage (void)
 {
   fprintf (stderr, "usage: bwe-sim [--scenario NAME|all] [--mode libwebrtc|"
       "improved] [--filter kalman|trendline] [--seed N] [--duration S] [--jitter MS] [--loss P] "
-      "[--fixed BPS] [--no-probing] [--label TEXT] [--series FILE] [--header] "
+      "[--fixed BPS] [--no-probing] [--sender-lag MS] [--increase-interval MS] "
+      "[--label TEXT] [--series FILE] [--header] "
       "[--progress] [--list]\n");
   return 2;
 }
@@ -87,6 +91,12 @@ main (int argc, char **argv)
       i++;
     } else if (strcmp (a, "--loss") == 0) {
       o.loss = strtod (v, NULL);
+      i++;
+    } else if (strcmp (a, "--sender-lag") == 0) {
+      o.sender_lag_us = (int64_t) (strtod (v, NULL) * 1000);
+      i++;
+    } else if (strcmp (a, "--increase-interval") == 0) {
+      o.increase_interval_us = (int64_t) (strtod (v, NULL) * 1000);
       i++;
     } else if (strcmp (a, "--label") == 0) {
       o.label = v;

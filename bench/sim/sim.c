@@ -51,6 +51,7 @@ enum
   EV_LINK_DONE,
   EV_RECV,
   EV_REMB,
+  EV_TARGET,
   EV_CAPACITY,
   EV_TCP_ACK,
   EV_TCP_LOSS,
@@ -109,6 +110,7 @@ typedef struct
   int64_t pacer_next_us;
   bool pace_scheduled;
   uint16_t next_seq;
+  int64_t last_increase_us;
   /* receiver */
   BweRemoteEstimator est;
   BweImprovedEstimator improved;
@@ -633,14 +635,28 @@ dispatch (Sim * sim, const Event * ev)
       return receive (sim, now, ev->a, (int) ev->b);
     case EV_REMB:{
       uint64_t bps = (uint64_t) ev->b;
+      Flow *fl = &sim->flow[ev->a];
       if (bps < SIM_MIN_BITRATE_BPS)
         bps = SIM_MIN_BITRATE_BPS;
       if (bps > SIM_MAX_BITRATE_BPS)
         bps = SIM_MAX_BITRATE_BPS;
-      if (sim->o->fixed_bps == 0)
-        sim->flow[ev->a].target_bps = (uint32_t) bps;
+      if (sim->o->fixed_bps != 0)
+        return 0;
+      /* An increase within the interval of the last one is not applied. */
+      if (bps > fl->target_bps && sim->o->increase_interval_us > 0 &&
+          now - fl->last_increase_us < sim->o->increase_interval_us)
+        return 0;
+      if (bps > fl->target_bps)
+        fl->last_increase_us = now;
+      if (sim->o->sender_lag_us > 0)
+        return push_event (sim, now + sim->o->sender_lag_us, EV_TARGET, ev->a,
+            (int64_t) bps);
+      fl->target_bps = (uint32_t) bps;
       return 0;
     }
+    case EV_TARGET:
+      sim->flow[ev->a].target_bps = (uint32_t) ev->b;
+      return 0;
     case EV_CAPACITY:
       sim->capacity_bps = sim->s->capacity[ev->a].bps;
       return 0;
@@ -856,6 +872,7 @@ sim_run (const SimScenario * s, const SimOptions * o, SimResult * r)
   for (f = 0; f < s->num_flows; f++) {
     Flow *fl = &sim->flow[f];
     fl->target_bps = o->fixed_bps ? o->fixed_bps : SIM_START_BITRATE_BPS;
+    fl->last_increase_us = INT64_MIN / 2;
     /* What the receiver learns from RTCP: the path's round trip. */
     if (o->mode == SIM_MODE_IMPROVED) {
       bwe_improved_estimator_init (&fl->improved, &config);

@@ -59,6 +59,11 @@ typedef struct
   int64_t duration_us;          /* 0: the scenario's */
   uint32_t fixed_bps;           /* open loop: senders ignore REMB (0: obey) */
   bool no_probing;              /* no probe clusters at the start of a flow */
+  /* A real encoder behind rtpbweadapt: its rate follows a REMB this long
+   * after it arrives, and rises at most once per increase interval (falls
+   * at once).  0: the target follows every REMB at once. */
+  int64_t sender_lag_us;
+  int64_t increase_interval_us;
   FILE *series;                 /* 100 ms time series (TSV) or NULL */
   bool progress;                /* a line on stderr every 10 simulated s */
   const char *label;            /* scenario column of the rows (NULL: name) */

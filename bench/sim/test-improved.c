@@ -17,7 +17,11 @@
  * - 5.1 with 5 ms of jitter and 1 % loss: whole-run utilisation within 5
  *   points of the clean run.
  * - No phase of any case worse than the libwebrtc mode by more than 5 points
- *   of utilisation, 20 ms of queue p95 or 0.5 points of loss. */
+ *   of utilisation, 20 ms of queue p95 or 0.5 points of loss.
+ * And behind a sender that follows a REMB 300 ms late and raises its rate at
+ * most once a second (an encoder behind rtpbweadapt), over each whole run:
+ * utilisation at least 90 % and a queue p95 under 50 ms (against TCP: a
+ * share of at least 30 %), and loss no higher than the libwebrtc mode's. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +38,8 @@ static int failures;
     } \
   } while (0)
 
+static int64_t sender_lag_us, increase_interval_us;
+
 static void
 run (const char *name, SimMode mode, double jitter_ms, double loss,
     SimResult * r)
@@ -42,6 +48,8 @@ run (const char *name, SimMode mode, double jitter_ms, double loss,
 
   sim_options_init (&o);
   o.mode = mode;
+  o.sender_lag_us = sender_lag_us;
+  o.increase_interval_us = increase_interval_us;
   o.jitter_sd_ms = jitter_ms;
   o.loss = loss;
   memset (r, 0, sizeof (*r));
@@ -147,6 +155,29 @@ check_rough_path (void)
   expect_no_worse ("5.1 with jitter and loss", &rough, &lib);
 }
 
+/* Behind a late sender, over the whole run. */
+static void
+check_late_sender (const char *name)
+{
+  const SimScenario *sc = sim_scenario_find (name);
+  SimResult imp, lib;
+  double share;
+
+  run (name, SIM_MODE_IMPROVED, 0, 0, &imp);
+  run (name, SIM_MODE_LIBWEBRTC, 0, 0, &lib);
+  EXPECT (imp.whole.loss <= lib.whole.loss, "%s, late sender: loss %.4f, "
+      "libwebrtc %.4f", name, imp.whole.loss, lib.whole.loss);
+  if (sc->tcp) {
+    share = imp.whole.media_bps / (imp.whole.media_bps + imp.whole.tcp_bps);
+    EXPECT (share >= 0.30, "%s, late sender: share %.3f", name, share);
+    return;
+  }
+  EXPECT (imp.whole.utilisation >= 0.90, "%s, late sender: utilisation "
+      "%.3f", name, imp.whole.utilisation);
+  EXPECT (imp.whole.qdelay_p95_ms < 50, "%s, late sender: queue p95 %.1f ms",
+      name, imp.whole.qdelay_p95_ms);
+}
+
 int
 main (void)
 {
@@ -157,6 +188,13 @@ main (void)
   check_sharing ("5.8");
   check_tcp ();
   check_rough_path ();
+  sender_lag_us = 300000;
+  increase_interval_us = 1000000;
+  check_late_sender ("5.1");
+  check_late_sender ("5.1-100ms");
+  check_late_sender ("5.2");
+  check_late_sender ("5.8");
+  check_late_sender ("5.6");
   if (failures)
     fprintf (stderr, "%d failure(s)\n", failures);
   else
