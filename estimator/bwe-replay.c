@@ -2,7 +2,7 @@
 /* bwe-replay: runs the receive-side estimator over a packet trace on stdin.
  *
  * Input, one line each (fields separated by white space, '#' starts a comment):
- *   arrival_time_us send_time_abs24 payload_bytes ssrc [now_us]
+ *   arrival_time_us send_time_abs24 payload_bytes ssrc [now_us [seq]]
  *   rtt <ms>
  *   remove <ssrc>
  * Any other line that does not start with a number is ignored.
@@ -10,7 +10,9 @@
  * Output: "time_ms estimate_bps" each time the signalled bitrate changes; with
  * --remb one line per REMB the RembThrottler would send instead; with --states
  * "time_ms state NAME" at each change of the detector's state instead; with
- * --sync one flushed answer per input line.
+ * --sync one flushed answer per input line.  --mode=improved runs the
+ * improved estimator (improved_estimator.h), which also reads seq, the RTP
+ * sequence number; libwebrtc's ignores it.
  *
  * With --twcc the input is `arrival_time_us transport_seq payload_bytes ssrc`
  * and the output one line `time_ms hex` per transport-wide feedback packet
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "improved_estimator.h"
 #include "libc_allocator.h"
 #include "remb_throttler.h"
 #include "remote_estimator.h"
@@ -37,21 +40,88 @@ typedef enum
   OUTPUT_SYNC,
 } OutputMode;
 
+/* The estimator of the mode asked for; both have the same API but for the
+ * sequence number. */
+typedef struct
+{
+  bool improved;
+  BweRemoteEstimator remote;
+  BweImprovedEstimator better;
+} Estimator;
+
+static void
+estimator_init (Estimator * e, const BweRemoteEstimatorConfig * config,
+    const BweAllocator * allocator)
+{
+  if (e->improved)
+    bwe_improved_estimator_init (&e->better, config);
+  else
+    bwe_remote_estimator_init (&e->remote, config, allocator);
+}
+
+static void
+estimator_packet (Estimator * e, int64_t arrival_us, int64_t now_us,
+    uint32_t send24, size_t size, uint32_t ssrc, int32_t seq,
+    BweEstimatorUpdate * up)
+{
+  if (e->improved)
+    bwe_improved_estimator_incoming_packet (&e->better, arrival_us, now_us,
+        send24, size, ssrc, seq, up);
+  else
+    bwe_remote_estimator_incoming_packet (&e->remote, arrival_us, now_us,
+        send24, size, ssrc, up);
+}
+
+static BweBandwidthUsage
+estimator_state (const Estimator * e)
+{
+  return e->improved ? bwe_improved_estimator_state (&e->better) :
+      bwe_remote_estimator_state (&e->remote);
+}
+
+static uint32_t
+estimator_latest (const Estimator * e)
+{
+  return e->improved ? bwe_improved_estimator_latest_estimate (&e->better) :
+      bwe_remote_estimator_latest_estimate (&e->remote);
+}
+
+static void
+estimator_set_rtt (Estimator * e, int64_t rtt_ms)
+{
+  if (e->improved)
+    bwe_improved_estimator_set_rtt (&e->better, rtt_ms);
+  else
+    bwe_remote_estimator_set_rtt (&e->remote, rtt_ms);
+}
+
+static void
+estimator_remove (Estimator * e, uint32_t ssrc)
+{
+  if (e->improved)
+    bwe_improved_estimator_remove_stream (&e->better, ssrc);
+  else
+    bwe_remote_estimator_remove_stream (&e->remote, ssrc);
+}
+
 static void
 usage (FILE * f, const char *argv0)
 {
   fprintf (f,
-      "Usage: %s [--remb | --states | --sync | --twcc] [--filter=kalman|trendline]"
-      " < trace\n"
+      "Usage: %s [--remb | --states | --sync | --twcc]\n"
+      "          [--mode=libwebrtc|improved] [--filter=kalman|trendline] < trace\n"
       "\n"
       "Replays a packet trace through the receive-side bandwidth estimator\n"
-      "(libwebrtc's RemoteBitrateEstimatorAbsSendTime).\n"
+      "(libwebrtc's RemoteBitrateEstimatorAbsSendTime, or the improved one).\n"
       "\n"
       "Input lines (stdin; '#' lines are comments; other lines that do not start\n"
       "with a number are ignored):\n"
-      "  arrival_time_us send_time_abs24 payload_bytes ssrc [now_us]\n"
+      "  arrival_time_us send_time_abs24 payload_bytes ssrc [now_us [seq]]\n"
       "      send_time_abs24 in decimal or 0x-hex; payload_bytes without the RTP\n"
-      "      header; now_us is the estimator clock (default: the arrival time)\n"
+      "      header; now_us is the estimator clock (default: the arrival time);\n"
+      "      seq is the packet's RTP sequence number (0-65535), read by the\n"
+      "      improved mode for loss (without it: unknown) and ignored by\n"
+      "      libwebrtc's\n"
       "  rtt <ms>          round-trip time for the rate control\n"
       "  remove <ssrc>     the stream ended\n"
       "\n"
@@ -59,7 +129,8 @@ usage (FILE * f, const char *argv0)
       "  default     'time_ms estimate_bps' each time the signalled bitrate changes\n"
       "  --remb      'time_ms bps' for every REMB that would be sent\n"
       "  --states    'time_ms state NAME' at each change of the detector state\n"
-      "              (normal, underusing, overusing)\n"
+      "              (normal, underusing, overusing; improved mode: overusing\n"
+      "              while it drains or cuts, else normal)\n"
       "  --sync      one flushed line per input line: 'updated signalled_bps\n"
       "              latest_bps state' (state 0 normal, 1 underusing, 2 overusing),\n"
       "              'ok' for other lines\n"
@@ -67,7 +138,10 @@ usage (FILE * f, const char *argv0)
       "              'arrival_time_us transport_seq payload_bytes ssrc', output\n"
       "              'time_ms hex' per RTCP feedback packet (sender SSRC 0), as\n"
       "              the rtpbwe element sends them; the tail is flushed at the end\n"
-      "  --filter=kalman|trendline   delay filter (default kalman, as libwebrtc)\n"
+      "  --mode=libwebrtc|improved   estimator (default libwebrtc: parity);\n"
+      "              improved is the rtpbwe element's mode=improved\n"
+      "  --filter=kalman|trendline   libwebrtc mode's delay filter (default\n"
+      "              kalman, as libwebrtc); the improved mode has none\n"
       "  --help      this text\n", argv0);
 }
 
@@ -130,7 +204,7 @@ die (unsigned long lineno, const char *what, const char *line)
 int
 main (int argc, char **argv)
 {
-  static BweRemoteEstimator estimator;
+  static Estimator estimator;
   static BweLibcAllocator alloc;
   BweRemoteEstimatorConfig config;
   BweRembThrottler throttler;
@@ -139,6 +213,7 @@ main (int argc, char **argv)
   unsigned long lineno = 0;
   int have_printed = 0;
   int twcc = 0;
+  int filter_set = 0;
   uint32_t last_printed = 0;
   BweBandwidthUsage last_state = BWE_USAGE_NORMAL;
   int i;
@@ -156,10 +231,16 @@ main (int argc, char **argv)
       mode = OUTPUT_SYNC;
     } else if (strcmp (argv[i], "--twcc") == 0) {
       twcc = 1;
+    } else if (strcmp (argv[i], "--mode=libwebrtc") == 0) {
+      estimator.improved = false;
+    } else if (strcmp (argv[i], "--mode=improved") == 0) {
+      estimator.improved = true;
     } else if (strcmp (argv[i], "--filter=kalman") == 0) {
       config.filter = BWE_FILTER_KALMAN;
+      filter_set = 1;
     } else if (strcmp (argv[i], "--filter=trendline") == 0) {
       config.filter = BWE_FILTER_TRENDLINE;
+      filter_set = 1;
     } else {
       fprintf (stderr, "bwe-replay: unknown option '%s'\n", argv[i]);
       usage (stderr, argv[0]);
@@ -167,16 +248,21 @@ main (int argc, char **argv)
     }
   }
 
+  if (filter_set && estimator.improved) {
+    fprintf (stderr, "bwe-replay: --filter selects libwebrtc mode's delay "
+        "filter; --mode=improved has none\n");
+    return 2;
+  }
   if (twcc)
     return bwe_twcc_replay (stdin, stdout, 0) == 0 ? 0 : 1;
 
   bwe_libc_allocator_init (&alloc);
-  bwe_remote_estimator_init (&estimator, &config, &alloc.allocator);
+  estimator_init (&estimator, &config, &alloc.allocator);
   bwe_remb_throttler_init (&throttler);
 
   while (fgets (line, sizeof line, stdin) != NULL) {
     const char *p = line;
-    char *tok[6], *save = NULL;
+    char *tok[7], *save = NULL;
     int ntok = 0;
     size_t len = strlen (line);
 
@@ -190,20 +276,20 @@ main (int argc, char **argv)
       p++;
 
     if (isdigit ((unsigned char) *p)) {
-      uint64_t send24 = 0, size = 0, ssrc = 0;
+      uint64_t send24 = 0, size = 0, ssrc = 0, seq = 0;
       int64_t arrival_us = 0, now_us;
       BweEstimatorUpdate up;
       char *t;
 
       for (t = strtok_r (line, " \t", &save); t != NULL;
           t = strtok_r (NULL, " \t", &save)) {
-        if (ntok == 5)
+        if (ntok == 6)
           die (lineno, "too many fields", copy);
         tok[ntok++] = t;
       }
       if (ntok < 4)
-        die (lineno, "expected 'arrival_us abs24 payload_bytes ssrc [now_us]'",
-            copy);
+        die (lineno, "expected 'arrival_us abs24 payload_bytes ssrc "
+            "[now_us [seq]]'", copy);
       if (!parse_i64 (tok[0], &arrival_us) || arrival_us < 0)
         die (lineno, "bad arrival time", copy);
       if (!parse_u64 (tok[1], 1, &send24) || send24 > 0xFFFFFF)
@@ -213,15 +299,17 @@ main (int argc, char **argv)
       if (!parse_u64 (tok[3], 1, &ssrc) || ssrc > 0xFFFFFFFFu)
         die (lineno, "bad ssrc", copy);
       now_us = arrival_us;
-      if (ntok == 5 && (!parse_i64 (tok[4], &now_us) || now_us < 0))
+      if (ntok >= 5 && (!parse_i64 (tok[4], &now_us) || now_us < 0))
         die (lineno, "bad now_us", copy);
+      if (ntok == 6 && (!parse_u64 (tok[5], 0, &seq) || seq > 0xFFFF))
+        die (lineno, "bad RTP sequence number", copy);
 
-      bwe_remote_estimator_incoming_packet (&estimator, arrival_us, now_us,
-          (uint32_t) send24, (size_t) size, (uint32_t) ssrc, &up);
+      estimator_packet (&estimator, arrival_us, now_us, (uint32_t) send24,
+          (size_t) size, (uint32_t) ssrc, ntok == 6 ? (int32_t) seq : -1, &up);
       /* The estimator clock in ms, rounded as libwebrtc's Timestamp::ms(). */
       {
         int64_t now_ms = (now_us + 500) / 1000;
-        BweBandwidthUsage state = bwe_remote_estimator_state (&estimator);
+        BweBandwidthUsage state = estimator_state (&estimator);
 
         switch (mode) {
           case OUTPUT_ESTIMATES:
@@ -246,7 +334,7 @@ main (int argc, char **argv)
           case OUTPUT_SYNC:
             printf ("%d %" PRIu32 " %" PRIu32 " %d\n", up.updated ? 1 : 0,
                 up.updated ? up.bitrate_bps : 0,
-                bwe_remote_estimator_latest_estimate (&estimator), (int) state);
+                estimator_latest (&estimator), (int) state);
             fflush (stdout);
             break;
         }
@@ -267,12 +355,12 @@ main (int argc, char **argv)
         int64_t rtt_ms = 0;
         if (ntok != 2 || !parse_rtt_ms (tok[1], &rtt_ms))
           die (lineno, "expected 'rtt <ms>'", copy);
-        bwe_remote_estimator_set_rtt (&estimator, rtt_ms);
+        estimator_set_rtt (&estimator, rtt_ms);
       } else if (ntok > 0 && strcmp (tok[0], "remove") == 0) {
         uint64_t ssrc = 0;
         if (ntok != 2 || !parse_u64 (tok[1], 1, &ssrc) || ssrc > 0xFFFFFFFFu)
           die (lineno, "expected 'remove <ssrc>'", copy);
-        bwe_remote_estimator_remove_stream (&estimator, (uint32_t) ssrc);
+        estimator_remove (&estimator, (uint32_t) ssrc);
       }
     }
     if (mode == OUTPUT_SYNC) {

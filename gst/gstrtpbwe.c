@@ -40,6 +40,14 @@
  * no known extension) are forwarded all the same, skipped by the estimator
  * and counted by reason in #GstRtpBwe:stats.
  *
+ * With #GstRtpBwe:mode `improved` the packets that carry a send time go to
+ * the improved estimator instead (docs/improved-mode.md: the standing queue
+ * from the one-way delay, the delivered rate, packet trains, loss from the
+ * RTP sequence numbers), whose target goes out as REMB through the same
+ * throttling; its `rtpbwe-estimate` messages carry one more field, `regime`
+ * (string: `start`, `ramp`, `steady`, `drain`, `compete`).  Transport-wide
+ * feedback is the same in both modes.
+ *
  * ## Messages
  *
  * `rtpbwe-estimate` (element message), every time libwebrtc would call
@@ -53,7 +61,9 @@
  *   bit/s;
  * - `state` (string): the detector's `normal`, `overusing` or
  *   `underusing`;
- * - `ssrcs` (array of guint): the streams estimated.
+ * - `ssrcs` (array of guint): the streams estimated;
+ * - `regime` (string, with #GstRtpBwe:mode `improved` only, Since: 0.2):
+ *   what the improved rate control is doing.
  *
  * #GstRtpBwe:estimated-bitrate notifies when the value changes.
  *
@@ -124,6 +134,7 @@
 #include "gstrtpbweextwatch.h"
 #include "rtcpoutlet.h"
 
+#include "improved_estimator.h"
 #include "remote_estimator.h"
 #include "remb.h"
 #include "remb_throttler.h"
@@ -140,6 +151,7 @@ GST_DEBUG_CATEGORY_STATIC (rtpbwe_debug);
 #define ABS_CAPTURE_TIME_URI \
     "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
 
+#define DEFAULT_MODE GST_RTP_BWE_MODE_LIBWEBRTC
 #define DEFAULT_ESTIMATOR GST_RTP_BWE_ESTIMATOR_KALMAN
 #define DEFAULT_FEEDBACK GST_RTP_BWE_FEEDBACK_AUTO
 #define DEFAULT_EXT_ID 0
@@ -197,7 +209,8 @@ static const gchar *const skip_names[SKIP_NUM] = {
 };
 
 /* The fields of the stats structure, in their order there, but for the
- * skipped-<reason> ones (which come before ssrcs). */
+ * skipped-<reason> ones (which come before ssrcs); regime only in improved
+ * mode. */
 enum
 {
   STAT_PACKETS,
@@ -218,6 +231,8 @@ enum
   STAT_PACKETS_ABS_SEND_TIME,
   STAT_PACKETS_ABS_CAPTURE_TIME,
   STAT_ABS_CAPTURE_TIME_ID,
+  STAT_MODE,
+  STAT_REGIME,
   STAT_SSRCS,
   STAT_NUM
 };
@@ -241,6 +256,8 @@ static const gchar *const stat_names[STAT_NUM] = {
   "packets-abs-send-time",
   "packets-abs-capture-time",
   "abs-capture-time-id",
+  "mode",
+  "regime",
   "ssrcs",
 };
 
@@ -268,6 +285,7 @@ enum
   PROP_STATS,
   PROP_ABS_CAPTURE_TIME_ID,
   PROP_STATS_INTERVAL,
+  PROP_MODE,
 };
 
 static GParamSpec *pspec_estimated_bitrate;
@@ -293,6 +311,7 @@ struct _GstRtpBwe
    * posting or notifying. */
 
   /* properties */
+  GstRtpBweMode mode;
   GstRtpBweEstimator estimator_type;
   GstRtpBweFeedback feedback;
   guint abs_send_time_id;
@@ -313,8 +332,10 @@ struct _GstRtpBwe
   guint caps_transport_cc_id;
   guint caps_abs_capture_time_id;
 
-  /* estimation */
+  /* estimation: the mode taken at the last start picks the estimator */
+  GstRtpBweMode active_mode;
   BweRemoteEstimator *estimator;
+  BweImprovedEstimator *improved;
   BweRembThrottler throttler;
   BweTwccRecorder *twcc;
   gboolean twcc_active;
@@ -368,6 +389,7 @@ typedef struct
   guint bitrate;
   guint incoming_bitrate;
   BweBandwidthUsage state;
+  const gchar *regime;          /* improved mode only, else NULL */
   guint32 ssrcs[BWE_MAX_SSRCS];
   guint n_ssrcs;
   GstClockTime timestamp;
@@ -454,6 +476,25 @@ gst_rtp_bwe_feedback_get_type (void)
   return type;
 }
 
+GType
+gst_rtp_bwe_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_RTP_BWE_MODE_LIBWEBRTC, "libwebrtc's receive-side estimator, "
+          "decision for decision", "libwebrtc"},
+    {GST_RTP_BWE_MODE_IMPROVED, "The improved estimator: standing queue, "
+          "delivered rate, packet trains and loss (REMB only)", "improved"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstRtpBweMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
 static const gchar *
 usage_name (BweBandwidthUsage state)
 {
@@ -467,9 +508,26 @@ usage_name (BweBandwidthUsage state)
   }
 }
 
-/* Fresh estimation state; counters are cleared too when all is TRUE. */
+static gboolean
+improved_locked (GstRtpBwe * self)
+{
+  return self->active_mode == GST_RTP_BWE_MODE_IMPROVED;
+}
+
 static void
-gst_rtp_bwe_reset_locked (GstRtpBwe * self, gboolean all)
+estimator_set_rtt_locked (GstRtpBwe * self)
+{
+  if (improved_locked (self))
+    bwe_improved_estimator_set_rtt (self->improved, self->rtt);
+  else
+    bwe_remote_estimator_set_rtt (self->estimator, self->rtt);
+  self->rtt_changed = FALSE;
+}
+
+/* A fresh estimator of the active mode, with the properties applied (the
+ * rtt only when set: libwebrtc's AIMD starts without one). */
+static void
+estimator_init_locked (GstRtpBwe * self)
 {
   BweRemoteEstimatorConfig config;
 
@@ -482,9 +540,21 @@ gst_rtp_bwe_reset_locked (GstRtpBwe * self, gboolean all)
   config.monotonic_now = TRUE;
   bwe_remote_estimator_release (self->estimator);
   bwe_remote_estimator_init (self->estimator, &config, &glib_allocator);
+  if (improved_locked (self))
+    bwe_improved_estimator_init (self->improved, &config);
   if (self->rtt != DEFAULT_RTT)
-    bwe_remote_estimator_set_rtt (self->estimator, self->rtt);
+    estimator_set_rtt_locked (self);
   self->rtt_changed = FALSE;
+}
+
+/* Fresh estimation state; counters are cleared too when all is TRUE, and
+ * then (a start or a stop) the mode property takes effect. */
+static void
+gst_rtp_bwe_reset_locked (GstRtpBwe * self, gboolean all)
+{
+  if (all)
+    self->active_mode = self->mode;
+  estimator_init_locked (self);
   bwe_remb_throttler_init (&self->throttler);
   bwe_twcc_recorder_release (self->twcc);
   bwe_twcc_recorder_init (self->twcc, self->twcc_sender_ssrc,
@@ -697,6 +767,69 @@ twcc_process_locked (GstRtpBwe * self, Outcome * out, gint64 until_us,
   }
 }
 
+/* One packet with a send time through the estimator of the active mode (the
+ * improved one also reads the RTP sequence number, for loss). */
+static void
+estimate_packet_locked (GstRtpBwe * self, gint64 arrival_us,
+    guint32 send_time, gsize payload, const BweRtpPacket * pkt,
+    BweEstimatorUpdate * upd)
+{
+  if (self->rtt_changed)
+    estimator_set_rtt_locked (self);
+  if (improved_locked (self))
+    bwe_improved_estimator_incoming_packet (self->improved, arrival_us,
+        arrival_us, send_time, payload, pkt->ssrc, pkt->seq, upd);
+  else
+    bwe_remote_estimator_incoming_packet (self->estimator, arrival_us,
+        arrival_us, send_time, payload, pkt->ssrc, upd);
+}
+
+/* The SSRCs the active estimator reports at now_us, ascending. */
+static gsize
+estimator_ssrcs_locked (GstRtpBwe * self, gint64 now_us, guint32 * ssrcs)
+{
+  gsize n;
+
+  if (!improved_locked (self))
+    n = bwe_remote_estimator_ssrcs (self->estimator, ssrcs, BWE_MAX_SSRCS);
+  else if (now_us == G_MININT64)
+    n = 0;
+  else
+    n = bwe_improved_estimator_ssrcs (self->improved, now_us, ssrcs,
+        BWE_MAX_SSRCS);
+  return MIN (n, BWE_MAX_SSRCS);
+}
+
+static BweBandwidthUsage
+estimator_state_locked (GstRtpBwe * self)
+{
+  if (improved_locked (self))
+    return bwe_improved_estimator_state (self->improved);
+  return bwe_remote_estimator_state (self->estimator);
+}
+
+/* What a signalled estimate is posted with: the incoming bitrate, the
+ * streams, the detector's state and, in improved mode, the regime. */
+static void
+report_estimate_locked (GstRtpBwe * self, gint64 arrival_us, Outcome * out)
+{
+  guint32 incoming = 0;
+  gboolean have;
+
+  if (improved_locked (self))
+    have = bwe_improved_estimator_incoming_bitrate (self->improved,
+        arrival_us, &incoming);
+  else
+    have = bwe_remote_estimator_incoming_bitrate (self->estimator,
+        arrival_us, &incoming);
+  self->last_incoming_bitrate = have ? incoming : 0;
+  out->incoming_bitrate = self->last_incoming_bitrate;
+  out->n_ssrcs = estimator_ssrcs_locked (self, arrival_us, out->ssrcs);
+  out->state = estimator_state_locked (self);
+  out->regime = improved_locked (self) ?
+      bwe_regime_name (bwe_improved_estimator_regime (self->improved)) : NULL;
+}
+
 static guint
 ext_id_locked (guint prop, guint caps)
 {
@@ -835,12 +968,7 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
   if (to_estimator) {
     BweEstimatorUpdate upd;
 
-    if (self->rtt_changed) {
-      bwe_remote_estimator_set_rtt (self->estimator, self->rtt);
-      self->rtt_changed = FALSE;
-    }
-    bwe_remote_estimator_incoming_packet (self->estimator, arrival_us,
-        arrival_us, send_time, payload, pkt.ssrc, &upd);
+    estimate_packet_locked (self, arrival_us, send_time, payload, &pkt, &upd);
     self->packets_estimated++;
     if (send_time_source == BWE_SEND_TIME_ABS_SEND_TIME)
       self->packets_abs_send_time++;
@@ -848,20 +976,9 @@ process_packet_locked (GstRtpBwe * self, const guint8 * data, gsize size,
       self->packets_abs_capture_time++;
 
     if (upd.updated) {
-      guint32 incoming = 0;
-      gsize n;
-
-      if (!bwe_remote_estimator_incoming_bitrate (self->estimator,
-              arrival_us, &incoming))
-        incoming = 0;
-      self->last_incoming_bitrate = incoming;
-      n = bwe_remote_estimator_ssrcs (self->estimator, out->ssrcs,
-          BWE_MAX_SSRCS);
+      report_estimate_locked (self, arrival_us, out);
       out->estimate = TRUE;
       out->bitrate = upd.bitrate_bps;
-      out->incoming_bitrate = incoming;
-      out->state = bwe_remote_estimator_state (self->estimator);
-      out->n_ssrcs = MIN (n, BWE_MAX_SSRCS);
       out->timestamp = arrival;
       if (upd.bitrate_bps != self->estimated_bitrate) {
         self->estimated_bitrate = upd.bitrate_bps;
@@ -1045,6 +1162,8 @@ act_on_outcome (GstRtpBwe * self, Outcome * out)
         "incoming-bitrate", G_TYPE_UINT, out->incoming_bitrate,
         "state", G_TYPE_STRING, usage_name (out->state), NULL);
     gst_structure_take_value (s, "ssrcs", &arr);
+    if (out->regime != NULL)
+      gst_structure_set (s, "regime", G_TYPE_STRING, out->regime, NULL);
     g_value_unset (&v);
     gst_element_post_message (GST_ELEMENT (self),
         gst_message_new_element (GST_OBJECT (self), s));
@@ -1109,6 +1228,7 @@ outcome_init (GstRtpBwe * self, Outcome * out)
   out->n_ssrcs = 0;
   out->packet_extensions = NULL;
   out->post_stats = FALSE;
+  out->regime = NULL;
 }
 
 static void
@@ -1427,8 +1547,7 @@ get_stats (GstRtpBwe * self)
   GST_OBJECT_LOCK (self);
   for (i = 1; i < SKIP_NUM; i++)
     skipped += self->skipped[i];
-  n = bwe_remote_estimator_ssrcs (self->estimator, ssrcs, BWE_MAX_SSRCS);
-  n = MIN (n, BWE_MAX_SSRCS);
+  n = estimator_ssrcs_locked (self, self->last_arrival_us, ssrcs);
   incoming = self->last_incoming_bitrate;
   s = gst_structure_new_id_empty (stats_quark);
   gst_structure_id_set (s,
@@ -1445,7 +1564,7 @@ get_stats (GstRtpBwe * self)
       self->estimated_bitrate,
       stat_quarks[STAT_INCOMING_BITRATE], G_TYPE_UINT, incoming,
       stat_quarks[STAT_STATE], G_TYPE_STRING,
-      usage_name (bwe_remote_estimator_state (self->estimator)),
+      usage_name (estimator_state_locked (self)),
       stat_quarks[STAT_REMB_PACKETS], G_TYPE_UINT64, self->remb_sent,
       stat_quarks[STAT_TWCC_PACKETS], G_TYPE_UINT64, self->twcc_sent,
       stat_quarks[STAT_ABS_SEND_TIME_ID], G_TYPE_UINT,
@@ -1458,7 +1577,12 @@ get_stats (GstRtpBwe * self)
       self->packets_abs_capture_time,
       stat_quarks[STAT_ABS_CAPTURE_TIME_ID], G_TYPE_UINT,
       ext_id_locked (self->abs_capture_time_id,
-          self->caps_abs_capture_time_id), NULL);
+          self->caps_abs_capture_time_id),
+      stat_quarks[STAT_MODE], G_TYPE_STRING,
+      improved_locked (self) ? "improved" : "libwebrtc", NULL);
+  if (improved_locked (self))
+    gst_structure_id_set (s, stat_quarks[STAT_REGIME], G_TYPE_STRING,
+        bwe_regime_name (bwe_improved_estimator_regime (self->improved)), NULL);
   for (i = 1; i < SKIP_NUM; i++)
     gst_structure_id_set (s, skip_quarks[i], G_TYPE_UINT64, self->skipped[i],
         NULL);
@@ -1501,6 +1625,9 @@ gst_rtp_bwe_set_property (GObject * object, guint prop_id,
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
+    case PROP_MODE:
+      self->mode = g_value_get_enum (value);
+      break;
     case PROP_ESTIMATOR:
       self->estimator_type = g_value_get_enum (value);
       break;
@@ -1564,6 +1691,9 @@ gst_rtp_bwe_get_property (GObject * object, guint prop_id, GValue * value,
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
     case PROP_ESTIMATOR:
       g_value_set_enum (value, self->estimator_type);
       break;
@@ -1672,6 +1802,7 @@ gst_rtp_bwe_finalize (GObject * object)
   g_free (self->twcc);
   bwe_remote_estimator_release (self->estimator);
   g_free (self->estimator);
+  g_free (self->improved);
   G_OBJECT_CLASS (gst_rtp_bwe_parent_class)->finalize (object);
 }
 
@@ -1694,6 +1825,26 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
   gobject_class->dispose = gst_rtp_bwe_dispose;
   gobject_class->finalize = gst_rtp_bwe_finalize;
   element_class->change_state = GST_DEBUG_FUNCPTR (gst_rtp_bwe_change_state);
+
+  /**
+   * GstRtpBwe:mode:
+   *
+   * How packets with a send time are estimated: `libwebrtc` (the default)
+   * is libwebrtc's receive-side estimator, decision for decision; `improved`
+   * is this project's estimator (docs/improved-mode.md), which drains a
+   * standing queue, ramps fast while the queue stays empty and holds a share
+   * against loss-based flows, and answers with REMB only.  Transport-wide
+   * feedback does not depend on it.  Applies from the next start (READY to
+   * PAUSED).
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode",
+          "Estimation mode: libwebrtc (parity with libwebrtc's receive side) "
+          "or improved (queue, delivered rate, packet trains and loss; "
+          "REMB only)", GST_TYPE_RTP_BWE_MODE, DEFAULT_MODE,
+          rw | GST_PARAM_MUTABLE_READY));
 
   /**
    * GstRtpBwe:estimator:
@@ -1956,8 +2107,8 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
           "incoming-bitrate (bit/s), remb-packets, twcc-packets, "
           "abs-send-time-id, transport-cc-id, packets-abs-send-time and "
           "packets-abs-capture-time (estimated from each extension), "
-          "abs-capture-time-id", GST_TYPE_STRUCTURE,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+          "abs-capture-time-id, mode and, in improved mode, regime",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   /**
    * GstRtpBwe:stats-interval:
@@ -1991,6 +2142,7 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
 
   gst_type_mark_as_plugin_api (GST_TYPE_RTP_BWE_ESTIMATOR, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_RTP_BWE_FEEDBACK, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_RTP_BWE_MODE, 0);
 }
 
 static void
@@ -2026,6 +2178,7 @@ gst_rtp_bwe_init (GstRtpBwe * self)
   rtcp_outlet_init (&self->rtcp_outlet, self->rtcp_srcpad, GST_OBJECT (self));
   gst_element_add_pad (GST_ELEMENT (self), self->rtcp_srcpad);
 
+  self->mode = DEFAULT_MODE;
   self->estimator_type = DEFAULT_ESTIMATOR;
   self->feedback = DEFAULT_FEEDBACK;
   self->abs_send_time_id = DEFAULT_EXT_ID;
@@ -2042,6 +2195,7 @@ gst_rtp_bwe_init (GstRtpBwe * self)
   /* the core's fixed part; what grows comes from glib_allocator */
   self->estimator = g_new0 (BweRemoteEstimator, 1);
   bwe_remote_estimator_init (self->estimator, NULL, &glib_allocator);
+  self->improved = g_new0 (BweImprovedEstimator, 1);
   self->twcc = g_new0 (BweTwccRecorder, 1);
   bwe_twcc_recorder_init (self->twcc, DEFAULT_SENDER_SSRC, &glib_allocator);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);

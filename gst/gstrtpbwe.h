@@ -45,10 +45,29 @@ typedef enum
   GST_RTP_BWE_FEEDBACK_NONE = 4,
 } GstRtpBweFeedback;
 
+/**
+ * GstRtpBweMode:
+ * @GST_RTP_BWE_MODE_LIBWEBRTC: libwebrtc's RemoteBitrateEstimatorAbsSendTime,
+ *   decision for decision (parity)
+ * @GST_RTP_BWE_MODE_IMPROVED: the improved estimator (docs/improved-mode.md):
+ *   standing queue, delivered rate, packet trains and loss; REMB only
+ *
+ * How the packets that carry a send time are estimated.
+ *
+ * Since: 0.2
+ */
+typedef enum
+{
+  GST_RTP_BWE_MODE_LIBWEBRTC = 0,
+  GST_RTP_BWE_MODE_IMPROVED = 1,
+} GstRtpBweMode;
+
 #define GST_TYPE_RTP_BWE_ESTIMATOR (gst_rtp_bwe_estimator_get_type ())
 GType gst_rtp_bwe_estimator_get_type (void);
 #define GST_TYPE_RTP_BWE_FEEDBACK (gst_rtp_bwe_feedback_get_type ())
 GType gst_rtp_bwe_feedback_get_type (void);
+#define GST_TYPE_RTP_BWE_MODE (gst_rtp_bwe_mode_get_type ())
+GType gst_rtp_bwe_mode_get_type (void);
 
 #define GST_TYPE_RTP_BWE (gst_rtp_bwe_get_type ())
 G_DECLARE_FINAL_TYPE (GstRtpBwe, gst_rtp_bwe, GST, RTP_BWE, GstElement);

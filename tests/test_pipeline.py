@@ -5,6 +5,8 @@
 - pcap replay: `filesrc ! pcapparse ! rtpbwe` of a parity-dev trace ends by
   itself, gives identical messages on two runs, the same estimate changes as
   bwe-replay (and libwebrtc's .ref) and the same REMBs as `bwe-replay --remb`;
+  with mode=improved (and RTP sequence numbers with gaps and a wrap) the
+  estimates and REMBs of `bwe-replay --mode=improved`;
 - a GStreamer sender (rtpbin, payloader creating rtphdrextabssendtime from its
   caps) over loopback UDP: rtpbwe's estimates appear and the sender's session
   emits on-feedback-rtcp with the REMB bitrates rtpbwe sent;
@@ -106,27 +108,30 @@ def run_to_eos(pipeline, timeout_s=60):
 
 
 def estimate_tuple(s):
+    """(bitrate, timestamp, incoming-bitrate, state, ssrcs, regime); regime
+    None when the message has none (libwebrtc mode)."""
     ssrcs = s.get_value("ssrcs")
     return (s.get_value("bitrate"), s.get_value("timestamp"),
             s.get_value("incoming-bitrate"), s.get_value("state"),
-            tuple(ssrcs) if ssrcs is not None else ())
+            tuple(ssrcs) if ssrcs is not None else (),
+            s.get_value("regime") if s.has_field("regime") else None)
 
 
 def changes(estimates):
     """`time_ms bps` lines each time the signalled bitrate changes."""
     out, last = [], None
-    for bitrate, ts, _inc, _state, _ssrcs in estimates:
+    for bitrate, ts, *_rest in estimates:
         if bitrate != last:
             out.append("%d %d" % ((ts // 1000 + 500) // 1000, bitrate))
         last = bitrate
     return out
 
 
-def replay_pcap(pcap):
+def replay_pcap(pcap, bwe_props=""):
     desc = ("filesrc location=%s ! pcapparse caps=\"application/x-rtp,"
-            "extmap-3=(string)%s\" ! rtpbwe name=bwe ! fakesink sync=false "
+            "extmap-3=(string)%s\" ! rtpbwe name=bwe %s ! fakesink sync=false "
             "bwe.rtcp_src ! fakesink name=rtcp sync=false signal-handoffs=true"
-            % (pcap, AST_URI))
+            % (pcap, AST_URI, bwe_props))
     pipeline = Gst.parse_launch(desc)
     rembs = []
 
@@ -143,7 +148,8 @@ def replay_pcap(pcap):
 
 
 def bwe_replay(args, trace, *opts):
-    with gzip.open(trace, "rb") as f:
+    opener = gzip.open if trace.endswith(".gz") else open
+    with opener(trace, "rb") as f:
         data = f.read()
     out = subprocess.run([args["bwe_replay"], *opts], input=data,
                          stdout=subprocess.PIPE, check=True).stdout
@@ -169,6 +175,8 @@ def test_pcap_replay(args):
     with open(os.path.join(args["parity"], seed + ".ref")) as f:
         ref = f.read().split("\n")[:-1]
     check(got == ref, "estimates differ from libwebrtc's .ref")
+    check(all(e[5] is None for e in first),
+          "a libwebrtc-mode message has a regime field")
 
     want_remb = []
     for line in bwe_replay(args, trace, "--remb"):
@@ -178,6 +186,55 @@ def test_pcap_replay(args):
           "(%d vs %d)" % (len(rembs1), len(want_remb)))
     print("  %d estimates, %d changes, %d REMBs; same as bwe-replay and "
           "libwebrtc" % (len(first), len(got), len(rembs1)))
+
+
+REGIMES = ("start", "ramp", "steady", "drain", "compete")
+
+
+def test_pcap_replay_improved(args):
+    """mode=improved: the element's estimates and REMBs are those of
+    bwe-replay --mode=improved on the same packets, RTP sequence numbers
+    included (every 25th of a stream missing, starting near the wrap)."""
+    seed = "seed102"
+    src = os.path.join(args["parity"], seed + ".trace.gz")
+    trace = os.path.join(args["work"], seed + "-seq.trace")
+    counts = {}
+    with gzip.open(src, "rt") as f, open(trace, "w") as o:
+        for line in f:
+            fields = line.split()
+            if not fields or not fields[0][0].isdigit():
+                continue
+            n = counts.get(fields[3], 0) + 1
+            if n % 25 == 0:
+                n += 1
+            counts[fields[3]] = n
+            o.write("%s %s\n" % (" ".join(fields[:4] + [fields[0]]),
+                                 (65000 + n) % 65536))
+    pcap = os.path.join(args["work"], seed + "-seq.pcap")
+    subprocess.run([sys.executable, args["trace2pcap"], trace, pcap],
+                   check=True, stderr=subprocess.DEVNULL)
+    estimates, rembs = replay_pcap(pcap, "mode=improved")
+    got = changes(estimates)
+    want = bwe_replay(args, trace, "--mode=improved")
+    check(len(got) > 50, "only %d estimate changes" % len(got))
+    check(got == want, "estimates differ from bwe-replay --mode=improved "
+          "(%d vs %d lines; first difference %s)" % (
+              len(got), len(want),
+              next(((a, b) for a, b in zip(got, want) if a != b), None)))
+    check(got != bwe_replay(args, os.path.join(args["parity"],
+                                               seed + ".trace.gz")),
+          "improved mode gives libwebrtc's estimates")
+    want_remb = []
+    for line in bwe_replay(args, trace, "--mode=improved", "--remb"):
+        ms, bps = line.split()
+        want_remb.append("%s %d" % (ms, remb_encoded(int(bps))))
+    check(rembs == want_remb, "REMBs differ from bwe-replay --mode=improved "
+          "--remb (%d vs %d)" % (len(rembs), len(want_remb)))
+    regimes = sorted(set(e[5] for e in estimates))
+    check(all(r in REGIMES for r in regimes), "regimes %s" % regimes)
+    print("  %d estimates, %d changes, %d REMBs; same as bwe-replay "
+          "--mode=improved; regimes seen: %s" % (
+              len(estimates), len(got), len(rembs), ", ".join(regimes)))
 
 
 def write_twcc_pcap(trace, out):
@@ -679,7 +736,7 @@ def test_doc_launch_lines(args):
           % (len(lines), stats.get_value("packets-estimated")))
 
 
-TESTS = [test_pcap_replay, test_twcc_pcap_replay, test_sender_remb, test_sender_twcc,
+TESTS = [test_pcap_replay, test_pcap_replay_improved, test_twcc_pcap_replay, test_sender_remb, test_sender_twcc,
          test_rtp_session_handoff, test_rtpbin_decoder_tap,
          test_doc_launch_lines]
 

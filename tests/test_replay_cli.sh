@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bwe-replay's command line and input format (DESIGN.md "Replay trace format").
 # Usage: test_replay_cli.sh BWE_REPLAY PARITY_DATA_DIR
@@ -78,5 +78,90 @@ check $r "--sync answers each line"
 { echo "rtt 20"; cat "$tmp/trace"; } | "$replay" > "$tmp/rtt"
 cmp -s "$tmp/base" "$tmp/rtt" && r=no || r=ok
 check $r "rtt lines reach the rate control"
+
+# --mode: libwebrtc is the default; improved is another estimator.
+"$replay" --mode=libwebrtc < "$tmp/trace" > "$tmp/libwebrtc"
+cmp -s "$tmp/base" "$tmp/libwebrtc" && r=ok || r=no
+check $r "--mode=libwebrtc is the default"
+
+"$replay" --mode=bogus < /dev/null > /dev/null 2>&1
+[ $? -ne 0 ] && r=ok || r=no
+check $r "an unknown mode fails"
+
+"$replay" --mode=improved --filter=trendline < /dev/null > /dev/null 2> "$tmp/err"
+[ $? -ne 0 ] && grep -q "filter" "$tmp/err" && r=ok || r=no
+check $r "--filter with --mode=improved fails, saying why"
+
+"$replay" --help | grep -q -- "--mode=libwebrtc|improved" &&
+  "$replay" --help | grep -q "now_us \[seq\]" && r=ok || r=no
+check $r "--help documents --mode and the seq field"
+
+"$replay" --mode=improved < "$tmp/trace" > "$tmp/improved"
+[ "$(wc -l < "$tmp/improved")" -gt 20 ] && ! cmp -s "$tmp/base" "$tmp/improved" &&
+  awk 'NF != 2 || $2 < 5000 { exit 1 }' "$tmp/improved" && r=ok || r=no
+check $r "--mode=improved gives its own estimates, within min-bitrate"
+
+# The seq field (after now_us): RTP sequence numbers per SSRC, contiguous
+# (no loss: as without the field) or with every 20th one missing (loss the
+# improved mode reacts to); libwebrtc's mode ignores it.
+awk '{ n[$4]++; print $1, $2, $3, $4, $1, (n[$4] - 1) % 65536 }' "$tmp/trace" \
+  > "$tmp/seq"
+awk '{ n[$4]++; if (n[$4] % 20 == 0) n[$4]++;
+       print $1, $2, $3, $4, $1, (n[$4] - 1) % 65536 }' "$tmp/trace" > "$tmp/lossy"
+"$replay" < "$tmp/lossy" > "$tmp/lossy_libwebrtc"
+cmp -s "$tmp/base" "$tmp/lossy_libwebrtc" && r=ok || r=no
+check $r "libwebrtc mode ignores the seq field"
+"$replay" --mode=improved < "$tmp/seq" > "$tmp/seq_improved"
+cmp -s "$tmp/improved" "$tmp/seq_improved" && r=ok || r=no
+check $r "improved mode: contiguous sequence numbers are no loss"
+"$replay" --mode=improved < "$tmp/lossy" > "$tmp/lossy_improved"
+cmp -s "$tmp/improved" "$tmp/lossy_improved" && r=no || r=ok
+check $r "improved mode reads the lost sequence numbers"
+
+printf '1000 5 100 1 1000 65536\n' | "$replay" --mode=improved > /dev/null 2> "$tmp/err"
+[ $? -ne 0 ] && grep -q "line 1: bad RTP sequence number" "$tmp/err" && r=ok || r=no
+check $r "a sequence number above 65535 fails"
+printf '1000 5 100 1 1000 7 8\n' | "$replay" > /dev/null 2>&1
+[ $? -ne 0 ] && r=ok || r=no
+check $r "a packet line with seven fields fails"
+
+# --remb in improved mode: libwebrtc's RembThrottler over every update
+# (--sync's), modelled here: the first, then a drop to 100/103 or below at
+# once, anything else 200 ms after the last one sent.
+"$replay" --mode=improved --remb < "$tmp/lossy" > "$tmp/remb_improved"
+"$replay" --mode=improved --sync < "$tmp/lossy" | paste -d ' ' - "$tmp/lossy" |
+  awk '$1 == 1 { now = $9; bps = $2;
+         if (sent && int(bps * 103 / 100) > last && now < at + 200000) next;
+         sent = 1; last = bps; at = now; print int((now + 500) / 1000), bps }' \
+  > "$tmp/remb_model"
+n_remb=$(wc -l < "$tmp/remb_improved")
+[ "$n_remb" -gt 10 ] && cmp -s "$tmp/remb_model" "$tmp/remb_improved" &&
+  r=ok || r=no
+check $r "--remb --mode=improved: $n_remb REMBs, throttled as libwebrtc's"
+
+# --states in improved mode: alternating overusing/normal lines.
+"$replay" --mode=improved --states < "$tmp/lossy" > "$tmp/states_improved"
+[ -s "$tmp/states_improved" ] &&
+  awk '$2 != "state" || $3 != (NR % 2 ? "overusing" : "normal") { exit 1 }' \
+    "$tmp/states_improved" && r=ok || r=no
+check $r "--states --mode=improved: $(wc -l < "$tmp/states_improved") state changes"
+
+# --sync in improved mode: every line answered, the packet lines with 4
+# fields, and the signalled bitrates are those of the plain run.
+{ head -n 3000 "$tmp/lossy"; echo "rtt 80"; echo "remove 4096"; } |
+  "$replay" --mode=improved --sync > "$tmp/sync_improved"
+head -n 3000 "$tmp/lossy" | "$replay" --mode=improved > "$tmp/head_improved"
+[ "$(wc -l < "$tmp/sync_improved")" -eq 3002 ] &&
+  [ "$(awk 'NF == 4' "$tmp/sync_improved" | wc -l)" -eq 3000 ] &&
+  [ "$(grep -c '^ok$' "$tmp/sync_improved")" -eq 2 ] &&
+  paste -d ' ' "$tmp/sync_improved" <(head -n 3000 "$tmp/lossy") |
+    awk 'NF == 10 && $1 == 1 && $2 != last { print int(($9 + 500) / 1000), $2;
+         last = $2 }' | cmp -s - "$tmp/head_improved" && r=ok || r=no
+check $r "--sync --mode=improved answers each line with the same estimates"
+
+# rtt reaches the improved rate control too.
+{ echo "rtt 20"; cat "$tmp/lossy"; } | "$replay" --mode=improved > "$tmp/rtt_improved"
+cmp -s "$tmp/lossy_improved" "$tmp/rtt_improved" && r=no || r=ok
+check $r "rtt lines reach the improved rate control"
 
 exit $fail

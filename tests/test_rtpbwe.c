@@ -9,7 +9,9 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 
+#include "improved_estimator.h"
 #include "remb.h"
+#include "remb_throttler.h"
 
 #define AST_URI "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 #define TWCC_URI \
@@ -202,6 +204,7 @@ typedef struct
   guint64 timestamp;
   guint incoming;
   gchar state[16];
+  gchar regime[16];             /* "" when the message has none */
   guint n_ssrcs;
   guint first_ssrc;
 } Estimate;
@@ -225,6 +228,9 @@ pop_estimates (Bwe * b)
               &e.incoming));
       g_strlcpy (e.state, gst_structure_get_string (s, "state"),
           sizeof e.state);
+      if (gst_structure_has_field (s, "regime"))
+        g_strlcpy (e.regime, gst_structure_get_string (s, "regime"),
+            sizeof e.regime);
       ssrcs = gst_structure_get_value (s, "ssrcs");
       fail_unless (GST_VALUE_HOLDS_ARRAY (ssrcs));
       e.n_ssrcs = gst_value_array_get_size (ssrcs);
@@ -1291,6 +1297,352 @@ START_TEST (test_state_reset)
 }
 END_TEST
 
+/* The element in mode, started afresh: the mode applies from a start. */
+static void
+bwe_setup_mode (Bwe * b, const gchar * caps, const gchar * mode)
+{
+  bwe_setup (b, caps);
+  fail_unless_equals_int (gst_element_set_state (b->h->element,
+          GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  gst_util_set_object_arg (G_OBJECT (b->h->element), "mode", mode);
+  fail_unless_equals_int (gst_element_set_state (b->h->element,
+          GST_STATE_PLAYING), GST_STATE_CHANGE_SUCCESS);
+  gst_harness_set_src_caps_str (b->h, caps);
+}
+
+static gchar *
+stat_string (GstElement * e, const gchar * field)
+{
+  GstStructure *s;
+  gchar *v = NULL;
+
+  g_object_get (e, "stats", &s, NULL);
+  if (gst_structure_has_field (s, field))
+    v = g_strdup (gst_structure_get_string (s, field));
+  gst_structure_free (s);
+  return v;
+}
+
+static void
+assert_stat_string (GstElement * e, const gchar * field, const gchar * want)
+{
+  gchar *got = stat_string (e, field);
+
+  if (want == NULL)
+    fail_unless (got == NULL, "stats has %s=%s", field, got);
+  else
+    fail_unless_equals_string (got, want);
+  g_free (got);
+}
+
+/* 2 s of 1000-byte packets every 10 ms (800 kbit/s) over a path of 20 ms
+ * without a queue, from 100 s on. */
+static void
+push_steady_stream (Bwe * b)
+{
+  guint i;
+
+  for (i = 0; i < 200; i++) {
+    gint64 arrival_ms = 100000 + 10 * i;
+
+    fail_unless_equals_int (gst_harness_push (b->h, ast_packet (7, (guint16) i,
+                abs_send_time (arrival_ms - 20, 1000), 1000,
+                (GstClockTime) arrival_ms * GST_MSECOND)), GST_FLOW_OK);
+    gst_buffer_unref (gst_harness_pull (b->h));
+  }
+}
+
+/* mode: libwebrtc by default, changeable in NULL/READY, taking effect at the
+ * next start: set in PLAYING the element still gives libwebrtc's 1601000 for
+ * its probe test, then after READY it runs the improved estimator, whose
+ * messages and stats carry the regime. */
+START_TEST (test_mode_property)
+{
+  Bwe b;
+  GParamSpec *p;
+  GArray *est;
+  gint mode;
+  guint i;
+
+  bwe_setup (&b, CAPS_AST3);
+  p = g_object_class_find_property (G_OBJECT_GET_CLASS (b.h->element), "mode");
+  fail_unless (p != NULL && G_IS_PARAM_SPEC_ENUM (p));
+  fail_unless (p->flags & GST_PARAM_MUTABLE_READY);
+  fail_if (p->flags & GST_PARAM_MUTABLE_PLAYING);
+  g_object_get (b.h->element, "mode", &mode, NULL);
+  fail_unless_equals_int (mode, 0);
+  assert_stat_string (b.h->element, "mode", "libwebrtc");
+  assert_stat_string (b.h->element, "regime", NULL);
+
+  gst_util_set_object_arg (G_OBJECT (b.h->element), "mode", "improved");
+  g_object_get (b.h->element, "mode", &mode, NULL);
+  fail_unless_equals_int (mode, 1);
+  push_probe_stream (&b, TRUE);
+  est = pop_estimates (&b);
+  fail_unless (est->len >= 1);
+  fail_unless_equals_int (g_array_index (est, Estimate, est->len - 1).bitrate,
+      1601000);
+  for (i = 0; i < est->len; i++)
+    fail_unless_equals_string (g_array_index (est, Estimate, i).regime, "");
+  assert_stat_string (b.h->element, "mode", "libwebrtc");
+  g_array_unref (est);
+
+  /* a flush does not switch either: only a start does */
+  fail_unless (gst_harness_push_event (b.h, gst_event_new_flush_start ()));
+  fail_unless (gst_harness_push_event (b.h, gst_event_new_flush_stop (TRUE)));
+  assert_stat_string (b.h->element, "mode", "libwebrtc");
+
+  fail_unless_equals_int (gst_element_set_state (b.h->element,
+          GST_STATE_READY), GST_STATE_CHANGE_SUCCESS);
+  fail_unless_equals_int (gst_element_set_state (b.h->element,
+          GST_STATE_PLAYING), GST_STATE_CHANGE_SUCCESS);
+  gst_harness_set_src_caps_str (b.h, CAPS_AST3);
+  assert_stat_string (b.h->element, "mode", "improved");
+  assert_stat_string (b.h->element, "regime", "start");
+  push_steady_stream (&b);
+  est = pop_estimates (&b);
+  fail_unless (est->len >= 1);
+  for (i = 0; i < est->len; i++)
+    fail_unless (strlen (g_array_index (est, Estimate, i).regime) > 0);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"), 200);
+  g_array_unref (est);
+  bwe_teardown (&b);
+}
+END_TEST
+
+/* The RTP sequence number of the n-th packet of a stream in the improved
+ * parity test: every 25th one missing (loss), from near the wrap. */
+static guint16
+lossy_seq (GHashTable * counts, guint32 ssrc)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts,
+          GUINT_TO_POINTER (ssrc))) + 1;
+
+  if (n % 25 == 0)
+    n++;
+  g_hash_table_insert (counts, GUINT_TO_POINTER (ssrc), GUINT_TO_POINTER (n));
+  return (guint16) (65000 + n);
+}
+
+/* mode=improved on two parity traces, the RTP sequence numbers with gaps and
+ * a wrap: every rtpbwe-estimate message (bitrate, time, incoming bitrate,
+ * state, regime, SSRCs) and every REMB is what BweImprovedEstimator and
+ * libwebrtc's RembThrottler give for the same packets.  The second run sets
+ * rtt to 50 ms in PLAYING at the 3000th packet, the core's at the same
+ * packet. */
+START_TEST (test_improved_seeds)
+{
+  const gchar *seed = seeds[_i % 2 == 0 ? 0 : 2];
+  gboolean set_rtt = _i >= 2;
+  Bwe b;
+  gchar **trace = read_seed_file (seed, ".trace.gz");
+  GHashTable *counts = g_hash_table_new (NULL, NULL);
+  BweImprovedEstimator *core = g_new0 (BweImprovedEstimator, 1);
+  BweRembThrottler throttler;
+  GArray *want = g_array_new (FALSE, TRUE, sizeof (Estimate));
+  GArray *want_remb = g_array_new (FALSE, TRUE, sizeof (guint64));
+  GArray *want_remb_ts = g_array_new (FALSE, TRUE, sizeof (GstClockTime));
+  GArray *est, *rembs, *times;
+  guint i, n = 0, regimes = 0;
+
+  bwe_setup_mode (&b, CAPS_AST3, "improved");
+  bwe_improved_estimator_init (core, NULL);
+  bwe_remb_throttler_init (&throttler);
+  for (i = 0; trace[i] != NULL; i++) {
+    gint64 arrival;
+    guint64 abs24, payload, ssrc, remb;
+    gchar *e;
+    guint16 seq;
+    BweEstimatorUpdate up;
+
+    if (!g_ascii_isdigit (*trace[i]))
+      continue;
+    arrival = g_ascii_strtoll (trace[i], &e, 10);
+    abs24 = g_ascii_strtoull (e, &e, 0);
+    payload = g_ascii_strtoull (e, &e, 10);
+    ssrc = g_ascii_strtoull (e, &e, 10);
+    seq = lossy_seq (counts, (guint32) ssrc);
+    if (set_rtt && n == 3000) {
+      g_object_set (b.h->element, "rtt", 50, NULL);
+      bwe_improved_estimator_set_rtt (core, 50);
+    }
+    fail_unless_equals_int (gst_harness_push (b.h, ast_packet ((guint32) ssrc,
+                seq, (guint32) abs24, payload,
+                (GstClockTime) arrival * GST_USECOND)), GST_FLOW_OK);
+    gst_buffer_unref (gst_harness_pull (b.h));
+    n++;
+
+    bwe_improved_estimator_incoming_packet (core, arrival, arrival,
+        (guint32) abs24, payload, (guint32) ssrc, seq, &up);
+    if (up.updated) {
+      Estimate x;
+      guint32 ssrcs[BWE_MAX_SSRCS];
+
+      memset (&x, 0, sizeof x);
+      x.bitrate = up.bitrate_bps;
+      x.timestamp = (guint64) arrival * 1000;
+      if (!bwe_improved_estimator_incoming_bitrate (core, arrival, &x.incoming))
+        x.incoming = 0;
+      g_strlcpy (x.state, bwe_bandwidth_usage_name
+          (bwe_improved_estimator_state (core)), sizeof x.state);
+      g_strlcpy (x.regime, bwe_regime_name (bwe_improved_estimator_regime
+              (core)), sizeof x.regime);
+      x.n_ssrcs = bwe_improved_estimator_ssrcs (core, arrival, ssrcs,
+          BWE_MAX_SSRCS);
+      x.first_ssrc = x.n_ssrcs > 0 ? ssrcs[0] : 0;
+      g_array_append_val (want, x);
+      if (bwe_remb_throttler_on_estimate (&throttler, arrival, up.bitrate_bps,
+              &remb)) {
+        GstClockTime ts = (GstClockTime) arrival * GST_USECOND;
+
+        remb = remb_encoded (remb);
+        g_array_append_val (want_remb, remb);
+        g_array_append_val (want_remb_ts, ts);
+      }
+    }
+  }
+  fail_unless (n > 1000);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"), n);
+  assert_stat_string (b.h->element, "mode", "improved");
+
+  est = pop_estimates (&b);
+  fail_unless (want->len > 50, "only %u estimates", want->len);
+  fail_unless_equals_int (est->len, want->len);
+  for (i = 0; i < est->len; i++) {
+    Estimate *g = &g_array_index (est, Estimate, i);
+    Estimate *w = &g_array_index (want, Estimate, i);
+
+    fail_unless_equals_int (g->bitrate, w->bitrate);
+    fail_unless_equals_uint64 (g->timestamp, w->timestamp);
+    fail_unless_equals_int (g->incoming, w->incoming);
+    fail_unless_equals_string (g->state, w->state);
+    fail_unless_equals_string (g->regime, w->regime);
+    fail_unless_equals_int (g->n_ssrcs, w->n_ssrcs);
+    fail_unless_equals_int (g->first_ssrc, w->first_ssrc);
+    regimes |= 1u << (g->regime[0] - 'a');
+  }
+  /* the run goes through more than one regime */
+  fail_unless (regimes & (regimes - 1));
+
+  rembs = pull_rembs (&b, &times);
+  fail_unless_equals_int (rembs->len, want_remb->len);
+  for (i = 0; i < rembs->len; i++) {
+    fail_unless_equals_uint64 (g_array_index (rembs, guint64, i),
+        g_array_index (want_remb, guint64, i));
+    fail_unless_equals_uint64 (g_array_index (times, GstClockTime, i),
+        g_array_index (want_remb_ts, GstClockTime, i));
+  }
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "remb-packets"),
+      rembs->len);
+
+  g_array_unref (est);
+  g_array_unref (rembs);
+  g_array_unref (times);
+  g_array_unref (want);
+  g_array_unref (want_remb);
+  g_array_unref (want_remb_ts);
+  g_free (core);
+  g_hash_table_unref (counts);
+  g_strfreev (trace);
+  bwe_teardown (&b);
+}
+END_TEST
+
+/* Transport-wide feedback does not depend on mode: a parity trace whose
+ * packets carry both abs-send-time (20 ms before the arrival) and the
+ * transport-wide sequence number, feedback=both, gives the same TWCC packets
+ * byte for byte and at the same times in both modes, libwebrtc's .twccref
+ * first; the REMBs come from each mode's estimator. */
+static GPtrArray *
+twcc_with_estimator (const gchar * mode, guint * n_remb)
+{
+  Bwe b;
+  gchar **trace = read_lines ("seed101.twcc.gz");
+  GHashTable *seqs = g_hash_table_new (NULL, NULL);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  GstBuffer *buf;
+  guint i;
+
+  bwe_setup_mode (&b, "application/x-rtp, extmap-3=(string)" AST_URI
+      ", extmap-5=(string)" TWCC_URI, mode);
+  g_object_set (b.h->element, "feedback", 3 /* both */ , NULL);
+  for (i = 0; trace[i] != NULL; i++) {
+    gint64 arrival;
+    guint64 tseq, payload, ssrc;
+    gchar *e;
+
+    if (!g_ascii_isdigit (*trace[i]))
+      continue;
+    arrival = g_ascii_strtoll (trace[i], &e, 10);
+    tseq = g_ascii_strtoull (e, &e, 0);
+    payload = g_ascii_strtoull (e, &e, 10);
+    ssrc = g_ascii_strtoull (e, &e, 10);
+    gst_harness_push (b.h, rtp_packet ((guint32) ssrc, next_seq (seqs,
+                (guint32) ssrc), abs_send_time (arrival - 20000, 1000000),
+            (gint) tseq, payload, (GstClockTime) arrival * GST_USECOND, 3, 5,
+            FALSE));
+    gst_buffer_unref (gst_harness_pull (b.h));
+  }
+  assert_stat_string (b.h->element, "mode", mode);
+  fail_unless (stat_u64 (b.h->element, "packets-estimated") > 1000);
+  fail_unless_equals_uint64 (stat_u64 (b.h->element, "packets-estimated"),
+      stat_u64 (b.h->element, "packets-twcc"));
+  drain_rtcp (&b);
+  *n_remb = 0;
+  while ((buf = gst_harness_try_pull (b.rtcp)) != NULL) {
+    GstMapInfo map;
+    gchar *hex;
+    guint k;
+
+    fail_unless (gst_buffer_map (buf, &map, GST_MAP_READ));
+    if (map.data[1] == 205) {
+      hex = g_malloc (2 * map.size + 1);
+      for (k = 0; k < map.size; k++)
+        g_snprintf (hex + 2 * k, 3, "%02x", map.data[k]);
+      g_ptr_array_add (out, g_strdup_printf ("%" G_GUINT64_FORMAT " %s",
+              GST_BUFFER_PTS (buf), hex));
+      g_free (hex);
+    } else {
+      fail_unless_equals_int (map.data[1], 206);
+      (*n_remb)++;
+    }
+    gst_buffer_unmap (buf, &map);
+    gst_buffer_unref (buf);
+  }
+  g_hash_table_unref (seqs);
+  g_strfreev (trace);
+  bwe_teardown (&b);
+  return out;
+}
+
+START_TEST (test_twcc_same_in_both_modes)
+{
+  guint n_remb_libwebrtc, n_remb_improved, i, n_ref = 0;
+  GPtrArray *a = twcc_with_estimator ("libwebrtc", &n_remb_libwebrtc);
+  GPtrArray *b = twcc_with_estimator ("improved", &n_remb_improved);
+  gchar **ref = read_lines ("seed101.twccref");
+
+  for (i = 0; ref[i] != NULL; i++) {
+    if (*ref[i] == '\0')
+      continue;
+    fail_unless (n_ref < a->len);
+    fail_unless_equals_string (strchr (g_ptr_array_index (a, n_ref), ' ') + 1,
+        strstr (ref[i], "hex=") + 4);
+    n_ref++;
+  }
+  fail_unless (n_ref > 100);
+  fail_unless_equals_int (a->len, b->len);
+  for (i = 0; i < a->len; i++)
+    fail_unless_equals_string (g_ptr_array_index (a, i),
+        g_ptr_array_index (b, i));
+  fail_unless (n_remb_libwebrtc > 0);
+  fail_unless (n_remb_improved > 0);
+  g_strfreev (ref);
+  g_ptr_array_unref (a);
+  g_ptr_array_unref (b);
+}
+END_TEST
+
 static Suite *
 rtpbwe_suite (void)
 {
@@ -1317,6 +1669,9 @@ rtpbwe_suite (void)
   tcase_add_test (tc, test_properties_in_playing);
   tcase_add_test (tc, test_remb_sender_ssrc);
   tcase_add_test (tc, test_state_reset);
+  tcase_add_test (tc, test_mode_property);
+  tcase_add_loop_test (tc, test_improved_seeds, 0, 4);
+  tcase_add_test (tc, test_twcc_same_in_both_modes);
   return s;
 }
 

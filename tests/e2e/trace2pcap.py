@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Writes a bwe-replay trace as a pcap of RTP/UDP/IPv4/Ethernet packets.
 
-Each trace line `arrival_us send_time_abs24 payload_bytes ssrc` becomes one RTP
-packet captured at arrival_us, carrying abs-send-time (one-byte header
-extension) and payload_bytes of payload, so that
-`filesrc ! pcapparse ! rtpbwe` sees what the trace describes.
+Each trace line `arrival_us send_time_abs24 payload_bytes ssrc [now_us [seq]]`
+becomes one RTP packet captured at arrival_us, carrying abs-send-time
+(one-byte header extension) and payload_bytes of payload, so that
+`filesrc ! pcapparse ! rtpbwe` sees what the trace describes.  The RTP
+sequence number is seq when the line has one, else the count of the SSRC's
+earlier packets (now_us is not written: rtpbwe's clock is the arrival time).
 
 pcapparse starts its segment at the first packet, and rtpbwe takes running
 time as the arrival time: a first packet captured at time 0 (RTP without a
@@ -90,6 +92,8 @@ def main():
             ssrc = int(fields[3], 0)
             seq = seqs.get(ssrc, 0)
             seqs[ssrc] = seq + 1
+            if len(fields) >= 6:
+                seq = int(fields[5])
             frame = packet(args, seq, send24, size, ssrc)
             out.write(struct.pack("<IIII", arrival // 1000000, arrival % 1000000,
                                   len(frame), len(frame)))
