@@ -10,8 +10,9 @@
  * sent reach rtcp_src, then EOS (waiting for them before each flush and at
  * the end: none escapes the check by chance).
  *
- * Input: a flags byte (feedback mode, estimator, which ids are forced, caps
- * form, custom bitrate bounds), two extension ids for the caps, then records: a
+ * Input: a flags byte (feedback mode and mode, estimator, which ids are
+ * forced, caps form, custom bitrate bounds), two extension ids for the caps,
+ * then records: a
  * buffer (size, time step, timestamp kind, bytes) or an event (new caps, flush,
  * RTT, stats query) until the input runs out; EOS last.
  *
@@ -417,9 +418,15 @@ run (const uint8_t * data, size_t size)
   run_digest = FNV_OFFSET;
   rtcp_pulled = 0;
   stop_and_reset ();
-  /* Properties first, in READY: some only apply when the element starts. */
-  g_object_set (element, "feedback", (flags & 7) % 5,
-      "estimator", (flags >> 3) & 1, NULL);
+  /* Properties first, in READY: some only apply when the element starts.
+   * The three feedback values past the five run mode=improved, whose
+   * feedback is then picked by the estimator bit too (it has no filter). */
+  if ((flags & 7) < 5)
+    g_object_set (element, "feedback", flags & 7, "estimator",
+        (flags >> 3) & 1, NULL);
+  else
+    g_object_set (element, "mode", 1 /* improved */ , "feedback",
+        ((flags & 7) - 5 + 3 * ((flags >> 3) & 1)) % 5, NULL);
   if (flags & 0x10)
     g_object_set (element, "abs-send-time-id", fuzz_take (&r, 1), NULL);
   if (flags & 0x20)
