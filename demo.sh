@@ -3,7 +3,7 @@
 # The live demo: installs what is missing (tools/setup.sh), builds, then runs a
 # sender, an emulated drop-tail bottleneck and an rtpbwe receiver in one process
 # for about 60 s; REMB sets the sender's encoder bitrate.  Writes a PNG plot.
-# Usage: ./demo.sh [--duration SECONDS] [--output FOLDER] [--help]
+# Usage: ./demo.sh [--mode libwebrtc|improved] [--duration SECONDS] [--output FOLDER] [--help]
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/setup.sh >&2

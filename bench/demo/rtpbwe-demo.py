@@ -7,9 +7,11 @@ sender:     videotestsrc ! x264enc ! rtpbweadapt ! rtph264pay (abs-send-time)
 bottleneck: a drop-tail queue (300 ms of the current capacity) drained in real
             time at a capacity that steps down and up; each packet leaves at the
             exact instant its last bit would, and carries that instant as DTS
-receiver:   appsrc ! rtpbwe ! fakesink, rtpbwe.rtcp_src ! appsink
+receiver:   appsrc ! rtpbwe mode=MODE ! fakesink, rtpbwe.rtcp_src ! appsink
 feedback:   rtpbwe's RTCP goes straight into rtpbweadapt's rtcp_sink (an
             appsrc), which sets x264enc's bitrate from the REMB
+
+--mode libwebrtc (default) or improved: rtpbwe's estimation mode.
 
 Prints one line a second and writes a data file and a PNG plot (gnuplot).
 """
@@ -50,14 +52,15 @@ def capacity_profile(duration):
 
 
 def parse_rtp(data, ext_id):
-    """(abs-send-time, payload+padding bytes, ssrc) of an RTP packet, or None.
+    """(abs-send-time, payload+padding bytes, ssrc, seq) of an RTP packet, or
+    None.
 
     Reads one-byte header extensions only (what rtph264pay writes here)."""
     if len(data) < 12 or data[0] >> 6 != 2:
         return None
     cc = data[0] & 0x0F
     off = 12 + 4 * cc
-    ssrc = struct.unpack_from("!I", data, 8)[0]
+    seq, _ts, ssrc = struct.unpack_from("!HII", data, 2)
     send24 = None
     if data[0] & 0x10:
         profile, words = struct.unpack_from("!HH", data, off)
@@ -75,7 +78,7 @@ def parse_rtp(data, ext_id):
         off = ext_end
     if send24 is None:
         return None
-    return send24, len(data) - off, ssrc
+    return send24, len(data) - off, ssrc, seq
 
 
 class RembThrottler:
@@ -100,8 +103,9 @@ class CoreEstimator:
     """The estimator core through `bwe-replay --sync`, packet by packet: what
     the demo runs when the rtpbwe element is not in the plugin."""
 
-    def __init__(self, replay):
-        self.proc = subprocess.Popen([replay, "--sync"], stdin=subprocess.PIPE,
+    def __init__(self, replay, mode):
+        self.proc = subprocess.Popen([replay, "--sync", "--mode=" + mode],
+                                     stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, text=True, bufsize=1)
         self.throttler = RembThrottler()
 
@@ -110,8 +114,9 @@ class CoreEstimator:
         parsed = parse_rtp(data, ABS_SEND_TIME_ID)
         if parsed is None:
             return None, None
-        send24, size, ssrc = parsed
-        self.proc.stdin.write("%d %d %d %d\n" % (arrival_us, send24, size, ssrc))
+        send24, size, ssrc, seq = parsed
+        self.proc.stdin.write("%d %d %d %d %d %d\n" % (
+            arrival_us, send24, size, ssrc, arrival_us, seq))
         updated, signalled, _latest, _state = self.proc.stdout.readline().split()
         if updated != "1":
             return None, None
@@ -196,6 +201,7 @@ class Demo:
         self.steps = capacity_profile(args.duration)
         self.t0 = None
         self.estimate_bps = 0
+        self.regime = None
         self.remb_bps = 0
         self.encoder_kbps = START_KBPS
         self.rows = []
@@ -206,7 +212,7 @@ class Demo:
             not args.stand_in
         self.core = None
         if not self.use_rtpbwe and args.replay and os.access(args.replay, os.X_OK):
-            self.core = CoreEstimator(args.replay)
+            self.core = CoreEstimator(args.replay, args.mode)
 
         extmap = "extmap-%d=(string)%s" % (ABS_SEND_TIME_ID, ABS_SEND_TIME_URI)
         have_ext = Gst.ElementFactory.find("rtphdrextabssendtime") is not None
@@ -238,9 +244,10 @@ class Demo:
                 "encoding-name=H264,payload=96," + extmap)
         if self.use_rtpbwe:
             recv = ("appsrc name=src is-live=true format=time do-timestamp=false "
-                    "caps=\"%s\" ! rtpbwe name=bwe ! fakesink sync=false async=false "
-                    "bwe.rtcp_src ! appsink name=rtcp emit-signals=true sync=false "
-                    "async=false" % caps)
+                    "caps=\"%s\" ! rtpbwe name=bwe mode=%s ! fakesink sync=false "
+                    "async=false bwe.rtcp_src ! appsink name=rtcp "
+                    "emit-signals=true sync=false async=false"
+                    % (caps, args.mode))
         else:
             recv = ("appsrc name=src is-live=true format=time do-timestamp=false "
                     "caps=\"%s\" ! identity name=bwe ! fakesink sync=false "
@@ -253,13 +260,13 @@ class Demo:
             bus.add_signal_watch()
             bus.connect("message::element", self.on_element_message)
         if self.use_rtpbwe:
-            print("demo: x264 sender -> drop-tail bottleneck -> rtpbwe; REMB "
-                  "sets the encoder bitrate through rtpbweadapt; %.0f s"
-                  % args.duration)
+            print("demo: x264 sender -> drop-tail bottleneck -> rtpbwe "
+                  "mode=%s; REMB sets the encoder bitrate through rtpbweadapt; "
+                  "%.0f s" % (args.mode, args.duration))
         elif self.core:
             print("demo: rtpbwe not found, running the estimator core through "
-                  "%s --sync in its place (REMB throttled as libwebrtc does)"
-                  % args.replay)
+                  "%s --sync --mode=%s in its place (REMB throttled as "
+                  "libwebrtc does)" % (args.replay, args.mode))
         else:
             print("demo: rtpbwe not found, running the stand-in (identity and a "
                   "fixed estimate of %d kbit/s)" % args.stand_in_kbps)
@@ -327,6 +334,7 @@ class Demo:
             ok_ts, ts = s.get_uint64("timestamp")
             if ok:
                 self.estimate_bps = bitrate
+                self.regime = s.get_string("regime")
                 if ok_ts:
                     # timestamp is the arrival in the receiver's running time.
                     t = (ts + self.receiver.get_base_time() - self.t0) / 1e9
@@ -360,7 +368,8 @@ class Demo:
         self.rows.append(row)
         print("t=%5.1f s  capacity %5d kbit/s  estimate %6.0f kbit/s  "
               "encoder %5d kbit/s  delivered %6.0f kbit/s  queue delay %5.1f ms "
-              "(max %5.1f)  dropped %d" % row, flush=True)
+              "(max %5.1f)  dropped %d" % row +
+              ("  regime %s" % self.regime if self.regime else ""), flush=True)
         if t >= self.args.duration:
             self.loop.quit()
             return False
@@ -435,7 +444,7 @@ class Demo:
 set terminal pngcairo size 1000,600
 set output '{png}'
 set multiplot layout 2,1
-set title 'rtpbwe demo: x264 over a drop-tail bottleneck, REMB closes the loop'
+set title 'rtpbwe demo (mode={mode}): x264 over a drop-tail bottleneck, REMB closes the loop'
 set ylabel 'kbit/s'
 set key top right
 set grid
@@ -449,7 +458,8 @@ set ylabel 'ms'
 plot '{data}' using 1:6 with lines title 'queue delay (mean per s)', \\
      '' using 1:7 with lines title 'queue delay (max per s)'
 unset multiplot
-""".format(png=png, data=data, est_data=est_data, est=est_title)
+""".format(png=png, data=data, est_data=est_data, est=est_title,
+           mode=self.args.mode)
         try:
             subprocess.run(["gnuplot"], input=script.encode(), check=True)
             print("demo: data in %s, plot in %s" % (data, png))
@@ -464,6 +474,9 @@ def main():
                    help="seconds to run (default 60)")
     p.add_argument("-o", "--output", default="build/demo",
                    help="folder for demo.dat and demo.png (default build/demo)")
+    p.add_argument("--mode", choices=["libwebrtc", "improved"],
+                   default="libwebrtc",
+                   help="rtpbwe's estimation mode (default libwebrtc)")
     p.add_argument("--stand-in", action="store_true",
                    help="use identity and a fixed estimate instead of rtpbwe")
     p.add_argument("--stand-in-kbps", type=int, default=700)
