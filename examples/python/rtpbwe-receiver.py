@@ -8,10 +8,11 @@ every `rtpbwe-estimate` bus message and every notify::estimated-bitrate.
 
   rtpbwe-receiver.py --port 5000 --rtcp-host 10.0.0.1 --rtcp-port 5005
   rtpbwe-receiver.py --pcap capture.pcap
+  rtpbwe-receiver.py --mode improved ...   (rtpbwe's improved estimation mode)
 
 Output, one line each (`mono` is CLOCK_MONOTONIC in seconds, to line the
 lines up with other processes on the same host):
-  estimate mono=<s> timestamp=<ns> bitrate=<bit/s> incoming=<bit/s> state=<s> ssrcs=<a,b>
+  estimate mono=<s> timestamp=<ns> bitrate=<bit/s> incoming=<bit/s> state=<s> ssrcs=<a,b> [regime=<r>]
   notify mono=<s> estimated-bitrate=<bit/s>
 """
 
@@ -68,8 +69,9 @@ def build_pipeline(args):
         rtcp = "fakesink sync=false async=false"
     # A real application decodes after rtpbwe (rtpjitterbuffer ! depayloader
     # ! decoder); rtpbwe forwards every packet unchanged.
-    desc = ("%s ! rtpbwe name=bwe feedback=%s ! fakesink sync=false "
-            "async=false bwe.rtcp_src ! %s" % (src, args.feedback, rtcp))
+    desc = ("%s ! rtpbwe name=bwe feedback=%s mode=%s ! fakesink sync=false "
+            "async=false bwe.rtcp_src ! %s" % (src, args.feedback, args.mode,
+                                               rtcp))
     return Gst.parse_launch(desc)
 
 
@@ -78,12 +80,15 @@ def on_message(bus, msg, loop):
         s = msg.get_structure()
         if s is not None and s.get_name() == "rtpbwe-estimate":
             ssrcs = s.get_value("ssrcs")
+            # the improved mode says which regime its rate control is in
+            regime = s.get_string("regime")
             emit("estimate mono=%.6f timestamp=%d bitrate=%d incoming=%d "
-                 "state=%s ssrcs=%s" % (
+                 "state=%s ssrcs=%s%s" % (
                      time.monotonic(), s.get_value("timestamp"),
                      s.get_value("bitrate"), s.get_value("incoming-bitrate"),
                      s.get_value("state"),
-                     ",".join(str(x) for x in ssrcs) if ssrcs else ""))
+                     ",".join(str(x) for x in ssrcs) if ssrcs else "",
+                     " regime=" + regime if regime else ""))
     elif msg.type == Gst.MessageType.EOS:
         loop.quit()
     elif msg.type == Gst.MessageType.ERROR:
@@ -115,6 +120,10 @@ def main():
                    help="rtpbwe's feedback property: auto (TWCC for packets with "
                    "a transport-wide sequence number, else REMB), remb, twcc, "
                    "both, none")
+    p.add_argument("--mode", default="libwebrtc",
+                   choices=["libwebrtc", "improved"],
+                   help="rtpbwe's mode property: libwebrtc (parity, the "
+                   "default) or improved")
     p.add_argument("--duration", type=float, default=0,
                    help="stop after this many seconds (0: until EOS)")
     args = p.parse_args()

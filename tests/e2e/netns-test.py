@@ -16,7 +16,13 @@ each way; tbf on the egress towards the receiver is a drop-tail queue of
   0.6x..1.1x of the new capacity (2 s after a step down, 30 s after a step up)
   and the p95 queueing delay (tbf backlog / rate, sampled every 100 ms) must
   stay under the 300 ms queue limit.  The feedback RTCP captured at the sender
-  must decode in tshark as REMB without malformed packets.
+  must decode in tshark as REMB without malformed packets.  With
+  --bwe-mode improved (rtpbwe mode=improved) the targets are the improved
+  mode's: 5 s after a step up, 2 s after a step down, a p95 queueing delay of
+  at most 100 ms and at most 0.5 % of the packets dropped at the bottleneck
+  (tbf's drop counter).  Every run writes its time series (capacity,
+  estimate, regime, REMB, encoder bitrate, queue) to
+  WORKDIR/steps-<mode>.dat.
 --mode path: the path alone, no GStreamer: the round-trip time must be twice
   the delay line's delay, and a 2x overload must meet a full 300 ms drop-tail
   queue that delivers exactly the tbf rate.
@@ -28,6 +34,7 @@ Needs root (namespaces); where namespaces cannot be made it says so and fails.
 """
 
 import argparse
+import bisect
 import os
 import re
 import shutil
@@ -48,9 +55,28 @@ ABS_SEND_TIME_ID = 3
 TWCC_ID = 5
 BAND_LOW = 0.6
 BAND_HIGH = 1.1
-SETTLE_DOWN_S = 2.0
-SETTLE_UP_S = 30.0
 SAMPLE_S = 0.1
+
+
+class Targets:
+    """What a run of --mode steps must show, per estimation mode: settling
+    times (s) after a step down and up, the p95 queueing delay (ms, at or
+    under; None: under the queue limit) and the loss at the bottleneck
+    (fraction, at or under; None: reported only)."""
+
+    def __init__(self, settle_down_s, settle_up_s, queue_p95_ms, loss):
+        self.settle_down_s = settle_down_s
+        self.settle_up_s = settle_up_s
+        self.queue_p95_ms = queue_p95_ms
+        self.loss = loss
+
+
+TARGETS = {
+    # libwebrtc's: reacts to a drop within 2 s, climbs for tens of seconds
+    "libwebrtc": Targets(2.0, 30.0, None, None),
+    # issue 11's real-path targets of the improved mode
+    "improved": Targets(2.0, 5.0, 100.0, 0.005),
+}
 
 # (capacity kbit/s, seconds held); the first phase starts the run.  The
 # default run has one step down and one up (about 75 s in all); with
@@ -111,11 +137,17 @@ class Path:
            str(TBF_BURST), "limit", str(limit))
         self.rate_kbps = kbps
 
-    def backlog_bytes(self):
+    def sample(self):
+        """(backlog bytes, packets sent, packets dropped, bytes sent) of the
+        bottleneck's tbf now, its counters since it was made."""
         out = sh("ip", "netns", "exec", self.ns_m, "tc", "-s", "qdisc", "show",
                  "dev", "mr").stdout
-        m = re.search(r"backlog (\d+)b", out)
-        return int(m.group(1)) if m else 0
+        b = re.search(r"backlog (\d+)b", out)
+        m = re.search(r"Sent (\d+) bytes (\d+) pkt \(dropped (\d+)", out)
+        if not m:
+            return (int(b.group(1)) if b else 0, 0, 0, 0)
+        return (int(b.group(1)) if b else 0, int(m.group(2)), int(m.group(3)),
+                int(m.group(1)))
 
     def stats(self):
         return sh("ip", "netns", "exec", self.ns_m, "tc", "-s", "qdisc", "show",
@@ -183,6 +215,31 @@ def stop(proc, timeout=10):
         proc.wait()
 
 
+class LossCounter:
+    """The bottleneck's packets sent and dropped over a run, summed over tbf's
+    counters read at every queue sample and before every rate change (they
+    survive `tc qdisc replace`; should one restart from zero, what it counted
+    is added from zero)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.last = path.sample()[1:3]
+        self.sent = self.dropped = 0
+
+    def read(self, counters=None):
+        sent, dropped = counters or self.path.sample()[1:3]
+        base_sent, base_dropped = self.last
+        if sent < base_sent or dropped < base_dropped:
+            base_sent = base_dropped = 0
+        self.sent += sent - base_sent
+        self.dropped += dropped - base_dropped
+        self.last = (sent, dropped)
+
+    def loss(self):
+        total = self.sent + self.dropped
+        return self.dropped / total if total else 0.0
+
+
 def start_endpoints(path, args, duration, twcc):
     env = dict(os.environ)
     env["GST_PLUGIN_PATH"] = args.plugin_path
@@ -190,6 +247,7 @@ def start_endpoints(path, args, duration, twcc):
     recv_cmd = ["/usr/bin/python3", args.receiver, "--port", str(RTP_PORT),
                 "--rtcp-host", SENDER_IP, "--rtcp-port", str(RTCP_PORT),
                 "--abs-send-time-id", str(ABS_SEND_TIME_ID),
+                "--mode", args.bwe_mode,
                 "--duration", str(duration + 3)]
     send_cmd = ["/usr/bin/python3", args.sender, "--host", RECEIVER_IP,
                 "--port", str(RTP_PORT), "--rtcp-port", str(RTCP_PORT),
@@ -294,12 +352,28 @@ def estimate_at(samples, t):
     return value
 
 
-def analyse_steps(samples, schedule, qdelays):
+def held_in_band(samples, t_step, t_end, cap, low=0.7, high=1.1, hold=2.0):
+    """When the estimate, sampled every 100 ms, first stayed within
+    low..high of cap for hold seconds (the simulator's settling), or None."""
+    t, since = t_step, None
+    while t < t_end:
+        b = estimate_at(samples, t)
+        if b is not None and low * cap <= b <= high * cap:
+            since = t if since is None else since
+            if t - since >= hold:
+                return since - t_step
+        else:
+            since = None
+        t += SAMPLE_S
+    return None
+
+
+def analyse_steps(samples, schedule, qdelays, targets):
     failures = []
     for i, (t_step, kbps, hold) in enumerate(schedule):
         cap = kbps * 1000
         up = i == 0 or kbps > schedule[i - 1][1]
-        limit = SETTLE_UP_S if up else SETTLE_DOWN_S
+        limit = targets.settle_up_s if up else targets.settle_down_s
         t_end = t_step + hold
         candidates = [(t_step, estimate_at(samples, t_step))] + \
             [(ts, b) for ts, b in samples if t_step < ts < t_end]
@@ -325,58 +399,118 @@ def analyse_steps(samples, schedule, qdelays):
             errs.append(estimate_at(samples, t) / cap - 1)
             t += 0.1
         errs.sort()
+        held = held_in_band(samples, t_step, t_end, cap)
         log("%s: settled in %.2f s (limit %.0f s) at %.0f kbit/s; error after "
-            "settling: median %+.1f %%, p5 %+.1f %%, p95 %+.1f %%" % (
+            "settling: median %+.1f %%, p5 %+.1f %%, p95 %+.1f %%; within "
+            "0.7x..1.1x for 2 s from %s" % (
                 desc, settle[0], limit, settle[1] / 1000,
                 errs[len(errs) // 2] * 100, errs[int(0.05 * len(errs))] * 100,
-                errs[int(0.95 * len(errs))] * 100))
+                errs[int(0.95 * len(errs))] * 100,
+                "%.1f s" % held if held is not None else "never"))
         if settle[0] > limit:
             failures.append("%s: settled in %.2f s > %.0f s" %
                             (desc, settle[0], limit))
     if qdelays:
         qs = sorted(qdelays)
         p95 = qs[min(len(qs) - 1, int(0.95 * len(qs)))]
+        if targets.queue_p95_ms is None:
+            limit = "p95 under %.0f ms" % (QUEUE_S * 1000)
+            over = p95 >= QUEUE_S * 1000
+        else:
+            limit = "p95 at most %.0f ms" % targets.queue_p95_ms
+            over = p95 > targets.queue_p95_ms
         log("queueing delay at the bottleneck: p50 %.1f ms, p95 %.1f ms, max "
-            "%.1f ms (%d samples, limit %.0f ms)" % (
-                qs[len(qs) // 2], p95, qs[-1], len(qs), QUEUE_S * 1000))
-        if p95 >= QUEUE_S * 1000:
-            failures.append("p95 queueing delay %.1f ms >= %.0f ms" %
-                            (p95, QUEUE_S * 1000))
+            "%.1f ms (%d samples, limit: %s)" % (
+                qs[len(qs) // 2], p95, qs[-1], len(qs), limit))
+        if over:
+            failures.append("queueing delay p95 %.1f ms, limit: %s" %
+                            (p95, limit))
     else:
         failures.append("no queueing delay samples")
     return failures
+
+
+def write_series(out, t0, schedule, samples, rembs, encoder, qtimes):
+    """One row every 100 ms: time, capacity, estimate and regime in force,
+    the last REMB the sender received, its encoder bitrate (set from the
+    REMB, printed once a second), the queueing delay sampled then and the
+    packets the bottleneck dropped so far, and the rate at which the sender's
+    packets entered the bottleneck since the previous row (sent + backlog,
+    drops not counted; what the estimator side needs to see a run)."""
+    def at(rows):
+        """The row in force at t (rows sorted by their time), or None."""
+        times = [r[0] for r in rows]
+        return lambda t: rows[bisect.bisect_right(times, t) - 1] \
+            if bisect.bisect_right(times, t) > 0 else None
+
+    cap_at, est_at, remb_at, enc_at = (at(schedule), at(samples), at(rembs),
+                                       at(encoder))
+    with open(out, "w") as f:
+        f.write("# t_s capacity_kbps estimate_kbps regime remb_kbps "
+                "encoder_kbps queue_ms dropped into_queue_kbps\n")
+        prev = None
+        for t, q, dropped, entered in qtimes:
+            rate = "-"
+            if prev and t > prev[0] and entered >= prev[1]:
+                rate = "%.0f" % ((entered - prev[1]) * 8 / (t - prev[0]) / 1000)
+            prev = (t, entered)
+            cap = cap_at(t)[1]
+            est, remb, enc = est_at(t), remb_at(t), enc_at(t)
+            f.write("%.1f %d %s %s %s %s %.1f %d %s\n" % (
+                t - t0, cap,
+                "%.0f" % (est[1] / 1000) if est else "-",
+                est[2] if est and est[2] else "-",
+                "%.0f" % (remb[1] / 1000) if remb else "-",
+                enc[1] if enc else "-", q, dropped, rate))
 
 
 def run_steps(path, args):
     full = os.environ.get("RTPBWE_E2E_FULL", "0") == "1" and not args.quick
     steps = FULL_STEPS if full else QUICK_STEPS
     total = sum(h for _, h in steps)
+    targets = TARGETS[args.bwe_mode]
+    log("rtpbwe mode=%s" % args.bwe_mode)
     path.set_rate(steps[0][0])
+    losses = LossCounter(path)
     pcap = os.path.join(args.workdir, "steps-rtcp.pcap")
     cap = start_capture(path, pcap)
     recv, send = start_endpoints(path, args, total, twcc=False)
     schedule = []
     qdelays = []
+    qtimes = []
     t0 = time.monotonic()
     t_next = t0
     for kbps, hold in steps:
+        losses.read()
         path.set_rate(kbps)
         schedule.append((time.monotonic(), kbps, hold))
         log("t=%.1f s: capacity %d kbit/s for %d s" % (
             time.monotonic() - t0, kbps, hold))
         t_next += hold
         while time.monotonic() < t_next:
-            qdelays.append(path.backlog_bytes() * 8 / (path.rate_kbps * 1000)
-                           * 1000)
+            backlog, sent, dropped, nbytes = path.sample()
+            losses.read((sent, dropped))
+            qdelays.append(backlog * 8 / (path.rate_kbps * 1000) * 1000)
+            qtimes.append((time.monotonic(), qdelays[-1], losses.dropped,
+                           nbytes + backlog))
             time.sleep(SAMPLE_S)
+    losses.read()
     log(path.stats())
     stop(send.proc)
     stop(recv.proc)
     if cap:
         stop_capture(cap)
-    samples = [(float(f["mono"]), int(f["bitrate"]))
-               for f in recv.fields("estimate")]
+    estimates = recv.fields("estimate")
+    samples = [(float(f["mono"]), int(f["bitrate"])) for f in estimates]
     rembs = send.fields("remb")
+    series = os.path.join(args.workdir, "steps-%s.dat" % args.bwe_mode)
+    write_series(series, schedule[0][0], schedule,
+                 [(float(f["mono"]), int(f["bitrate"]), f.get("regime"))
+                  for f in estimates],
+                 [(float(f["mono"]), int(f["bitrate"])) for f in rembs],
+                 [(float(f["mono"]), f["kbps"])
+                  for f in send.fields("encoder")], qtimes)
+    log("time series every 100 ms in %s" % series)
     log("receiver: %d estimate messages, %d notifies; sender: %d REMB received"
         % (len(samples), len(recv.fields("notify")), len(rembs)))
     reasons = {}
@@ -398,7 +532,15 @@ def run_steps(path, args):
         failures.append("no rtpbwe-estimate messages from the receiver")
     if not rembs:
         failures.append("the sender received no REMB")
-    failures += analyse_steps(samples, schedule, qdelays)
+    failures += analyse_steps(samples, schedule, qdelays, targets)
+    log("loss at the bottleneck: %d of %d packets dropped by tbf, %.2f %% "
+        "(limit: %s)" % (losses.dropped, losses.sent + losses.dropped,
+                          losses.loss() * 100,
+                          "at most %.1f %%" % (targets.loss * 100)
+                          if targets.loss is not None else "none"))
+    if targets.loss is not None and losses.loss() > targets.loss:
+        failures.append("loss at the bottleneck %.2f %% > %.1f %%" % (
+            losses.loss() * 100, targets.loss * 100))
     if cap:
         failures += tshark_check(pcap, "remb",
                                  [int(f["bitrate"]) for f in rembs])
@@ -548,6 +690,9 @@ def main():
     p.add_argument("--plugin-path")
     p.add_argument("--receiver")
     p.add_argument("--sender")
+    p.add_argument("--bwe-mode", choices=sorted(TARGETS), default="libwebrtc",
+                   help="rtpbwe's mode in the receiver (--mode steps and "
+                   "twcc), and the targets of --mode steps")
     p.add_argument("--start-kbps", type=int, default=1000)
     p.add_argument("--quick", action="store_true",
                    help="the short run even when RTPBWE_E2E_FULL=1")
