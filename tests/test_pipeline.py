@@ -213,6 +213,14 @@ def test_pcap_replay_improved(args):
     pcap = os.path.join(args["work"], seed + "-seq.pcap")
     subprocess.run([sys.executable, args["trace2pcap"], trace, pcap],
                    check=True, stderr=subprocess.DEVNULL)
+    # pcap2trace.py (for captures of a real path) reads it back line for line
+    back = subprocess.run(
+        [sys.executable, os.path.join(os.path.dirname(args["trace2pcap"]),
+                                      "pcap2trace.py"), pcap],
+        check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True).stdout
+    with open(trace) as f:
+        check(back == f.read(), "pcap2trace.py does not give the trace back")
     estimates, rembs = replay_pcap(pcap, "mode=improved")
     got = changes(estimates)
     want = bwe_replay(args, trace, "--mode=improved")
