@@ -2092,6 +2092,9 @@ gst_rtp_bwe_class_init (GstRtpBweClass * klass)
    * - `remb-packets`, `twcc-packets` (guint64): feedback packets sent;
    * - `abs-send-time-id`, `transport-cc-id`, `abs-capture-time-id` (the
    *   last Since: 0.2) (guint): the ids in use (0: none);
+   * - `mode` (string, Since: 0.2): the #GstRtpBwe:mode running, `libwebrtc`
+   *   or `improved`, and in improved mode `regime` (string, Since: 0.2):
+   *   `start`, `ramp`, `steady`, `drain` or `compete`;
    * - `ssrcs` (array of guint): the streams the estimator follows.
    *
    * Since: 0.1

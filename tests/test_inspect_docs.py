@@ -120,7 +120,8 @@ def main():
     section = next((b for k, b in blocks.items()
                     if k.startswith("SECTION:element-rtpbwe")), "")
     for field in ("rtpbwe-estimate", "bitrate", "timestamp",
-                  "incoming-bitrate", "state", "ssrcs", "rtpbwe-stats",
+                  "incoming-bitrate", "state", "ssrcs", "regime",
+                  "rtpbwe-stats",
                   "packets", "abs-send-time-id", "transport-cc-id",
                   "packet-extensions"):
         check("`%s`" % field in section,

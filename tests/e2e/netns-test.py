@@ -449,8 +449,8 @@ def analyse_steps(samples, schedule, qdelays, targets):
 
 def write_series(out, t0, schedule, samples, rembs, encoder, qtimes):
     """One row every 100 ms: time, capacity, estimate and regime in force,
-    the last REMB the sender received, its encoder bitrate (set from the
-    REMB, printed once a second), the queueing delay sampled then and the
+    the last REMB the sender received, the encoder bitrate its rtpbweadapt
+    had in force after it, the queueing delay sampled then and the
     packets the bottleneck dropped so far, and the rate at which the sender's
     packets entered the bottleneck since the previous row (sent + backlog,
     drops not counted; what the estimator side needs to see a run)."""
@@ -464,7 +464,7 @@ def write_series(out, t0, schedule, samples, rembs, encoder, qtimes):
                                        at(encoder))
     with open(out, "w") as f:
         f.write("# t_s capacity_kbps estimate_kbps regime remb_kbps "
-                "encoder_kbps queue_ms dropped into_queue_kbps\n")
+                "applied_kbps queue_ms dropped into_queue_kbps\n")
         prev = None
         for t, q, dropped, entered in qtimes:
             rate = "-"
@@ -478,7 +478,7 @@ def write_series(out, t0, schedule, samples, rembs, encoder, qtimes):
                 "%.0f" % (est[1] / 1000) if est else "-",
                 est[2] if est and est[2] else "-",
                 "%.0f" % (remb[1] / 1000) if remb else "-",
-                enc[1] if enc else "-", q, dropped, rate))
+                "%.0f" % (enc[1] / 1000) if enc else "-", q, dropped, rate))
 
 
 def run_steps(path, args):
@@ -534,8 +534,8 @@ def run_steps(path, args):
                  [(float(f["mono"]), int(f["bitrate"]), f.get("regime"))
                   for f in estimates],
                  [(float(f["mono"]), int(f["bitrate"])) for f in rembs],
-                 [(float(f["mono"]), f["kbps"])
-                  for f in send.fields("encoder")], qtimes)
+                 [(float(f["mono"]), int(f["applied"])) for f in rembs
+                  if "applied" in f], qtimes)
     log("time series every 100 ms in %s" % series)
     log("receiver: %d estimate messages, %d notifies; sender: %d REMB received"
         % (len(samples), len(recv.fields("notify")), len(rembs)))
