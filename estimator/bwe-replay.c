@@ -368,7 +368,8 @@ main (int argc, char **argv)
       fflush (stdout);
     }
   }
-  bwe_remote_estimator_release (&estimator);
+  if (!estimator.improved)
+    bwe_remote_estimator_release (&estimator.remote);
   if (ferror (stdin)) {
     fprintf (stderr, "bwe-replay: error reading stdin\n");
     return 2;
