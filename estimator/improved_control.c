@@ -36,7 +36,8 @@
  * gamma is at most 0.25 here.) */
 #define RAMP_QUEUE_BOUND_US 50000
 /* A ramp waits for the sender: it raises the target only while what arrives
- * over the last 100 ms is at least this share of it.  A sender that follows
+ * over the last 500 ms (an encoder's frames vary too much over 100 ms) is
+ * at least this share of it.  A sender that follows
  * a REMB late (an encoder's rate control, a policy that raises once a
  * second) thus probes one step at a time, and past the known capacity the
  * target never runs more than 1 / RAMP_GATE ahead of what the path has
@@ -46,8 +47,12 @@
 /* Up to a known capacity: growth per feedback delay, and how close to it. */
 #define FAST_GAMMA 0.5
 #define CEILING_FRACTION 0.9
-/* A rate this much above the link estimate with an empty queue expires it. */
+/* The link estimate expires on evidence that it is stale: a delivered rate
+ * this much above it, or the queue empty for this long while held at it
+ * (packet trains are no evidence: behind a token-bucket shaper they pass
+ * at line rate whenever the bucket has refilled). */
 #define LINK_EXPIRY_FACTOR 1.1
+#define LINK_EXPIRY_HOLD_US 500000
 /* libwebrtc's bound on increases: 1.5x the delivered rate + 10 kbit/s. */
 #define INCOMING_FACTOR 1.5
 #define INCOMING_ADD_BPS 10000.0
@@ -80,6 +85,7 @@ bwe_improved_control_init (BweImprovedControl * c, uint32_t min_bps,
   c->last_cut_us = NO_TIME;
   c->loss_events_seen = 0;
   c->level_us = BWE_IMPROVED_Q_REF_US;
+  c->at_link_since_us = NO_TIME;
   c->link_bps = 0;
   c->link_valid = false;
 }
@@ -175,20 +181,25 @@ drain (BweImprovedControl * c, const BweImprovedSignals * s, int64_t level)
     c->target_bps = want;
     c->last_cut_us = s->now_us;
   }
-  c->link_bps = share;
+  /* The link: what the bottleneck gave us while it was queued, not what we
+   * asked for (a sender that slowed down for the drain would make it read
+   * low, and expire at once). */
+  c->link_bps = s->have_link_rate ? s->link_rate_bps : share;
   c->link_valid = true;
+  c->at_link_since_us = NO_TIME;
 }
 
 /* Capacity seen beyond the link estimate with an empty queue: the link
  * grew, the estimate no longer holds. */
 static void
-expire_link (BweImprovedControl * c, const BweImprovedSignals * s)
+expire_link (BweImprovedControl * c, const BweImprovedSignals * s,
+    int64_t at_link_since_us)
 {
   double beyond = c->link_bps * LINK_EXPIRY_FACTOR;
 
-  if (c->link_valid && (s->train_floor_bps > beyond ||
-          s->train_capacity_bps > beyond ||
-          (s->have_rate && s->rate_bps > beyond)))
+  if (c->link_valid && ((s->have_rate && s->rate_bps > beyond) ||
+          (at_link_since_us != NO_TIME &&
+              s->now_us - at_link_since_us >= LINK_EXPIRY_HOLD_US)))
     c->link_valid = false;
 }
 
@@ -204,19 +215,21 @@ steady (BweImprovedControl * c, const BweImprovedSignals * s, int64_t level)
       (1.0 + (level - queue) / STEADY_TIME_US);
 }
 
+/* at_link_since_us: since when the target has been held at the link with
+ * an empty queue (INT64_MIN: it was not at the last tick). */
 static void
 ramp (BweImprovedControl * c, const BweImprovedSignals * s, int64_t level,
-    double dt_s)
+    double dt_s, int64_t at_link_since_us)
 {
   double d = feedback_delay_s (c), ceiling;
 
   c->regime = BWE_REGIME_RAMP;
-  expire_link (c, s);
+  expire_link (c, s, at_link_since_us);
   ceiling = c->link_valid ? c->link_bps :
       s->train_capacity_bps > s->train_floor_bps ? s->train_capacity_bps :
       s->train_floor_bps;
   ceiling *= CEILING_FRACTION;
-  if (!s->have_short_rate || s->short_rate_bps < c->target_bps *
+  if (!s->have_recent_rate || s->recent_rate_bps < c->target_bps *
       (c->target_bps < ceiling ? 1.0 / (1.0 + FAST_GAMMA) : RAMP_GATE))
     return;
   if (c->target_bps < ceiling) {
@@ -225,9 +238,12 @@ ramp (BweImprovedControl * c, const BweImprovedSignals * s, int64_t level,
       c->target_bps = ceiling;
   } else if (c->link_valid) {
     /* At the rate the link gave at the last congestion: no probing past
-     * it until evidence (trains, what arrives) expires it; meanwhile the
-     * queue is held at the level. */
+     * it until evidence expires it; meanwhile the queue is held at the
+     * level. */
+    c->at_link_since_us = at_link_since_us == NO_TIME ? s->now_us :
+        at_link_since_us;
     steady (c, s, level);
+    c->regime = BWE_REGIME_RAMP;
   } else {
     double gamma = RAMP_QUEUE_BOUND_US / 1e6 / d;
     c->target_bps *= exp (log (1.0 + gamma) * dt_s / d);
@@ -274,9 +290,11 @@ static void
 choose (BweImprovedControl * c, const BweImprovedSignals * s, double dt_s)
 {
   int64_t level = queue_level_us (c, s);
+  int64_t at_link_since_us = c->at_link_since_us;
   bool new_loss = s->loss_events > c->loss_events_seen;
 
   c->level_us = level;
+  c->at_link_since_us = NO_TIME;
   if (s->queue_us >= level / 2)
     c->queue_seen_us = s->now_us;
   /* The rate a competitor pushes us from: the highest we had while
@@ -310,7 +328,7 @@ choose (BweImprovedControl * c, const BweImprovedSignals * s, double dt_s)
       (new_loss && s->queue_us >= level)) {
     drain (c, s, level);
   } else if (s->now_us - c->queue_seen_us >= RAMP_HOLD_US) {
-    ramp (c, s, level, dt_s);
+    ramp (c, s, level, dt_s, at_link_since_us);
   } else {
     steady (c, s, level);
   }

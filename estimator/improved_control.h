@@ -56,6 +56,9 @@ typedef struct
   uint32_t recent_rate_bps;     /* the same over the last 500 ms */
   bool have_short_rate;
   uint32_t short_rate_bps;      /* the same over the last 100 ms */
+  bool have_link_rate;
+  uint32_t link_rate_bps;       /* the bottleneck's rate for us from the
+                                 * packets of the last 500 ms that queued */
   bool have_bottleneck_rate;
   uint32_t bottleneck_rate_bps; /* the bottleneck's rate for us, from the
                                  * packets of the last 100 ms that queued */
@@ -85,6 +88,8 @@ typedef struct
   int64_t level_us;             /* the queue this stream aimed for last */
   double link_bps;              /* our bottleneck rate at the last congestion */
   bool link_valid;
+  int64_t at_link_since_us;     /* held at the link with an empty queue
+                                 * since, INT64_MIN: not */
 } BweImprovedControl;
 
 void bwe_improved_control_init (BweImprovedControl * c, uint32_t min_bps,

@@ -134,6 +134,8 @@ read_signals (BweImprovedEstimator * e, int64_t now_us,
       RECENT_RATE_WINDOW_US, &s->recent_rate_bps);
   s->have_short_rate = bwe_delivery_rate_get (&e->delivery, now_us,
       SHORT_WINDOW_US, &s->short_rate_bps);
+  s->have_link_rate = bwe_delivery_rate_busy (&e->delivery, now_us,
+      RECENT_RATE_WINDOW_US, MIN_BUSY_US, &s->link_rate_bps);
   s->have_bottleneck_rate = bwe_delivery_rate_busy (&e->delivery, now_us,
       BOTTLENECK_WINDOW_US, MIN_BUSY_US, &s->bottleneck_rate_bps);
   s->train_capacity_bps = bwe_packet_train_capacity (&e->trains, now_us,

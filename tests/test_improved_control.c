@@ -163,9 +163,9 @@ START_TEST (test_ramp_fast_to_ceiling)
   ck_assert_double_eq_tol (c.target_bps, 1288418.7516294857, TOL);
 
   /* capacity 1.2 Mbit/s: the ceiling 1080000 stops the fast ramp; past it
-   * the ramp waits until 0.95 x the target arrives (1026000): 1 Mbit/s
-   * does not, the target stays; 1030000 does: NADA's 1080000 x
-   * 1.125^(0.05 / 0.4) = 1096018.3385 */
+   * the ramp waits until 0.95 x the target (1026000) arrives over the last
+   * 500 ms: 1 Mbit/s does not, the target stays; 1030000 does: NADA's
+   * 1080000 x 1.125^(0.05 / 0.4) = 1096018.3385 */
   start_at_1m (0, 0);
   s = sig (300 * MS, 0, 1000000);
   s.train_capacity_bps = 1200000;
@@ -175,7 +175,7 @@ START_TEST (test_ramp_fast_to_ceiling)
   tick (&s);
   ck_assert_double_eq_tol (c.target_bps, 1080000, TOL);
   s.now_us = 400 * MS;
-  s.short_rate_bps = 1030000;
+  s.recent_rate_bps = 1030000;
   tick (&s);
   ck_assert_double_eq_tol (c.target_bps, 1096018.3384992385, TOL);
 
@@ -353,22 +353,30 @@ START_TEST (test_link_expiry)
   tick (&s);
   ck_assert_int_eq (c.regime, BWE_REGIME_RAMP);
   ck_assert_double_eq_tol (c.target_bps, 900000, TOL);
-  /* a floor of 1.1 x 1e6 is not more: at the link still valid no probing
-   * past it, the queue is held at the level as in steady: 1e6 x (1 + 17.4
-   * ms / 500 ms) = 1034800 */
+  /* trains are no evidence (behind a token bucket they pass at line rate
+   * whenever it has refilled): with a floor of 1.1 x 1e6 + 1 the link
+   * holds, there is no probing past it, and the queue is held at the level
+   * as in steady: 1e6 x (1 + 17.4 ms / 500 ms) = 1034800 */
   s.now_us = 400 * MS;
-  s.train_floor_bps = 1100000;
-  tick (&s);
-  ck_assert (c.link_valid);
-  ck_assert_double_eq_tol (c.target_bps, 1034800, TOL);
-  /* 1100001 is: the ceiling is the floor's 0.9 x 1100001 = 990000.9, below
-   * the target, whose 0.95 (983060) arrives: NADA's 1034800 x
-   * 1.125^(0.05 / 0.4) = 1050147.9414 */
-  s.now_us = 450 * MS;
   s.train_floor_bps = 1100001;
   tick (&s);
+  ck_assert (c.link_valid);
+  ck_assert_int_eq (c.at_link_since_us, 400 * MS);
+  ck_assert_double_eq_tol (c.target_bps, 1034800, TOL);
+  s.now_us = 899 * MS;
+  tick (&s);
+  ck_assert (c.link_valid);
+  ck_assert_int_eq (c.at_link_since_us, 400 * MS);
+  ck_assert_double_eq_tol (c.target_bps, 1034800, TOL);
+  /* held at the link with the queue empty for 500 ms: it expires.  The
+   * ceiling is the floor's 0.9 x 1100001 = 990000.9, below the target,
+   * whose 0.95 (983060) arrives: NADA's over the 1 ms since the last
+   * tick, 1034800 x 1.125^(0.001 / 0.4) = 1035104.7496 */
+  s.now_us = 900 * MS;
+  tick (&s);
   ck_assert (!c.link_valid);
-  ck_assert_double_eq_tol (c.target_bps, 1050147.9413694555, TOL);
+  ck_assert_int_eq (c.at_link_since_us, INT64_MIN);
+  ck_assert_double_eq_tol (c.target_bps, 1035104.7495789544, TOL);
 
   /* the delivered rate is evidence too (1 s rate 1100001, under the
    * bound) */

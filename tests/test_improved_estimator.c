@@ -140,10 +140,11 @@ END_TEST
  * S < 1.04 s, 27 over at least 1.04 s (207692).  The highest is 26 x 8000
  * bit / 1.0 s = 208000, reached where the 40 and 50 ms grids meet (every
  * 200 ms), so the bound is 1.5 x 208000 + 10000 = 322000.  The target
- * settles below it, at 283588: a ramp step is taken only while the last
- * 100 ms (whole slots: at most 4 packets over 120 ms, 266667 bit/s)
- * delivered 0.95 x the target, so the last step starts below 280702 and
- * NADA's growth per tick takes it to 283588. */
+ * settles below it, at 229411: a ramp step is taken only while the last
+ * 500 ms (whole slots: at most 14 packets over 520 ms, 215385 bit/s)
+ * delivered 0.95 x the target, so the last step starts below 226721 and
+ * NADA's growth per tick (1.125^(80 ms / 400 ms) at most) takes it to
+ * 229411. */
 START_TEST (test_application_limited)
 {
   Sim s;
@@ -176,8 +177,8 @@ START_TEST (test_application_limited)
     ck_assert_int_eq (bwe_improved_estimator_state (&s.e), BWE_USAGE_NORMAL);
   }
   ck_assert_uint_eq (rate_max, 208000);
-  ck_assert_uint_eq (signalled_max, 283588);
-  ck_assert_uint_eq (bwe_improved_estimator_latest_estimate (&s.e), 283588);
+  ck_assert_uint_eq (signalled_max, 229411);
+  ck_assert_uint_eq (bwe_improved_estimator_latest_estimate (&s.e), 229411);
 }
 END_TEST
 
@@ -298,37 +299,38 @@ END_TEST
 /* (c) A burst after 2 s of silence: the stream of (a) through a 5 Mbit/s
  * link (1000 bytes take 1.6 ms) until 11 s, nothing until 13 s, then 50
  * packets sent at once, then the stream again.  Before the silence the
- * target is (a)'s 283588.
+ * target is (a)'s 229411.
  *
  * - The burst is one train whose first packet waited for nothing: the
  *   frame's queue is 0, and the 100 ms minimum holds that packet for the
  *   whole burst (50 x 1.6 = 80 ms on the link).  The two packets after it
  *   wait 40 and 1.6 ms: under (a)'s level of 3 + 44.7 ms (14400 bit at
- *   283588 bit/s) + 20.  No drain.
+ *   229411 bit/s) + 20.  No drain.
  * - After the silence the delivered rate needs a whole second again (it
  *   restarts at the burst's first arrival, 13.0316 s): no increase before
- *   14.0316 s.  The target stays 283588.
+ *   14.0316 s.  The target stays 229411.
  * - From 14.0316 s the 1 s window holds the burst: 50 + 25 packets over
  *   1 s, 600000 bit/s, bound 910000, and the queue has been empty for
- *   300 ms: a ramp may start, but it waits for the sender: the last 100 ms
- *   delivered 2 or 3 packets (at most 240000 bit/s), under 0.95 x 283588.
- *   The target stays 283588: the burst does not raise it. */
+ *   300 ms: a ramp may start, but it waits for the sender: the last 500 ms
+ *   delivered at most 14 packets over 520 ms (215385 bit/s), under 0.95 x
+ *   229411.
+ *   The target stays 229411: the burst does not raise it. */
 START_TEST (test_burst_after_silence)
 {
   Sim s;
   int64_t t;
   int32_t seq = 0;
   int k;
-  uint32_t last = 283588;
+  uint32_t last = 229411;
 
   sim_init (&s, 5000000);
   for (t = 1000 * MS; t < 11000 * MS; t += 40 * MS)
     sim_send (&s, t, 1000, 1, seq++);
-  ck_assert_uint_eq (bwe_improved_estimator_latest_estimate (&s.e), 283588);
+  ck_assert_uint_eq (bwe_improved_estimator_latest_estimate (&s.e), 229411);
   t = 13000 * MS;
   for (k = 0; k < 50; k++) {
     if (sim_send (&s, t, 1000, 1, seq++))
-      ck_assert_uint_eq (s.out.bitrate_bps, 283588);
+      ck_assert_uint_eq (s.out.bitrate_bps, 229411);
     ck_assert_int_eq (bwe_improved_estimator_state (&s.e), BWE_USAGE_NORMAL);
   }
   ck_assert_int_eq (s.last_arrival_us, 13031600 + 49 * 1600);
@@ -338,11 +340,11 @@ START_TEST (test_burst_after_silence)
     ck_assert_int_eq (bwe_improved_estimator_state (&s.e), BWE_USAGE_NORMAL);
     if (s.last_arrival_us < 14031600)
       ck_assert_uint_eq (bwe_improved_estimator_latest_estimate (&s.e),
-          283588);
+          229411);
     if (s.last_arrival_us == 14031600) {
       ck_assert_uint_eq (incoming (&s), 600000);
       ck_assert_uint_eq (bwe_improved_estimator_latest_estimate (&s.e),
-          283588);
+          229411);
     }
     /* an increase is within the bound of its tick (a value signalled
      * again after a second need not be) */
@@ -351,7 +353,7 @@ START_TEST (test_burst_after_silence)
     if (updated)
       last = s.out.bitrate_bps;
   }
-  ck_assert_uint_eq (bwe_improved_estimator_latest_estimate (&s.e), 283588);
+  ck_assert_uint_eq (bwe_improved_estimator_latest_estimate (&s.e), 229411);
 }
 END_TEST
 
@@ -466,7 +468,7 @@ START_TEST (test_unknown_sequence_numbers)
   ck_assert_uint_eq (unknown.e.loss.received, 0);
   ck_assert_uint_eq (unknown.e.loss.events, 0);
   ck_assert_uint_eq (bwe_improved_estimator_latest_estimate (&unknown.e),
-      283588);
+      229411);
 }
 END_TEST
 

@@ -15,7 +15,10 @@
  * - 5.2 and 5.8: Jain >= 0.95 in every phase; whole-run utilisation >= 90 %.
  * - 5.6: the media's share against TCP >= 30 % over the run.
  * - 5.1 with 5 ms of jitter and 1 % loss: whole-run utilisation within 5
- *   points of the clean run.
+ *   points of the clean run, on the mean of 8 seeds (the jitter and the
+ *   losses fall differently with each; one seed alone swings by 4 points),
+ *   and no phase of seed 1 worse than the libwebrtc mode's by the margins
+ *   below.
  * - No phase of any case worse than the libwebrtc mode by more than 5 points
  *   of utilisation, 20 ms of queue p95 or 0.5 points of loss.
  * And behind a sender that follows a REMB 300 ms late and raises its rate at
@@ -41,12 +44,13 @@ static int failures;
 static int64_t sender_lag_us, increase_interval_us;
 
 static void
-run (const char *name, SimMode mode, double jitter_ms, double loss,
-    SimResult * r)
+run_seed (const char *name, SimMode mode, double jitter_ms, double loss,
+    uint64_t seed, SimResult * r)
 {
   SimOptions o;
 
   sim_options_init (&o);
+  o.seed = seed;
   o.mode = mode;
   o.sender_lag_us = sender_lag_us;
   o.increase_interval_us = increase_interval_us;
@@ -58,6 +62,13 @@ run (const char *name, SimMode mode, double jitter_ms, double loss,
     exit (1);
   }
   sim_print_rows (stdout, sim_scenario_find (name), &o, r);
+}
+
+static void
+run (const char *name, SimMode mode, double jitter_ms, double loss,
+    SimResult * r)
+{
+  run_seed (name, mode, jitter_ms, loss, 1, r);
 }
 
 /* Phases of improved no worse than libwebrtc's by the margins. */
@@ -141,18 +152,27 @@ check_tcp (void)
   expect_no_worse ("5.6", &imp, &lib);
 }
 
+#define ROUGH_SEEDS 8
+
 static void
 check_rough_path (void)
 {
   SimResult clean, rough, lib;
+  double sum = 0;
+  uint64_t seed;
 
   run ("5.1", SIM_MODE_IMPROVED, 0, 0, &clean);
-  run ("5.1", SIM_MODE_IMPROVED, 5.0, 0.01, &rough);
-  run ("5.1", SIM_MODE_LIBWEBRTC, 5.0, 0.01, &lib);
-  EXPECT (rough.whole.utilisation >= clean.whole.utilisation - 0.05,
-      "5.1 with jitter and loss: utilisation %.3f, clean %.3f",
-      rough.whole.utilisation, clean.whole.utilisation);
-  expect_no_worse ("5.1 with jitter and loss", &rough, &lib);
+  for (seed = 1; seed <= ROUGH_SEEDS; seed++) {
+    run_seed ("5.1", SIM_MODE_IMPROVED, 5.0, 0.01, seed, &rough);
+    sum += rough.whole.utilisation;
+    if (seed == 1) {
+      run_seed ("5.1", SIM_MODE_LIBWEBRTC, 5.0, 0.01, seed, &lib);
+      expect_no_worse ("5.1 with jitter and loss", &rough, &lib);
+    }
+  }
+  EXPECT (sum / ROUGH_SEEDS >= clean.whole.utilisation - 0.05,
+      "5.1 with jitter and loss: utilisation %.3f (mean of %d seeds), "
+      "clean %.3f", sum / ROUGH_SEEDS, ROUGH_SEEDS, clean.whole.utilisation);
 }
 
 /* Behind a late sender, over the whole run. */
