@@ -7,18 +7,8 @@
 set -u
 data=$1
 here=$(dirname "$0")
-if [ ! -d "$data" ]; then
-  echo "FAIL: parity data not found at $data (tests/data/parity in the tree)" >&2
-  exit 1
-fi
-for seed in 101 102 103 104; do
-  for f in seed$seed.trace.gz seed$seed.ref seed$seed.remb seed$seed.states; do
-    if [ ! -f "$data/$f" ]; then
-      echo "FAIL: parity data file $data/$f is missing" >&2
-      exit 1
-    fi
-  done
-done
+. "$(dirname "$0")/parity_data.sh"
+require_parity_data "$data"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
