@@ -52,24 +52,25 @@ static double
 update_min_frame_period (BweKalman * k, double ts_delta)
 {
   const unsigned mask = BWE_KALMAN_HISTORY_RING - 1;
-  uint64_t idx = k->hist_count++;
+  const uint32_t pos = k->hist_count++;
+  BweKalmanMinEntry *back;
 
-  k->ts_delta_hist[idx & mask] = ts_delta;
   /* Values not smaller than the new one can never be the minimum again. */
   while (k->minq_len > 0) {
-    unsigned back = (k->minq_head + k->minq_len - 1) & mask;
-    if (k->ts_delta_hist[k->minq[back] & mask] < ts_delta)
+    if (k->minq[(k->minq_head + k->minq_len - 1) & mask].value < ts_delta)
       break;
     k->minq_len--;
   }
-  k->minq[(k->minq_head + k->minq_len) & mask] = idx;
+  back = &k->minq[(k->minq_head + k->minq_len) & mask];
+  back->value = ts_delta;
+  back->pos = pos;
   k->minq_len++;
-  /* Drop what left the window of the last 60 values. */
-  while (k->minq[k->minq_head] + BWE_KALMAN_FRAME_PERIOD_HISTORY <= idx) {
+  /* Drop what left the window of the last 60 values (the new one stays). */
+  while (pos - k->minq[k->minq_head].pos >= BWE_KALMAN_FRAME_PERIOD_HISTORY) {
     k->minq_head = (k->minq_head + 1) & mask;
     k->minq_len--;
   }
-  return k->ts_delta_hist[k->minq[k->minq_head] & mask];
+  return k->minq[k->minq_head].value;
 }
 
 static void

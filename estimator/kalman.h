@@ -17,9 +17,29 @@
 /* Ring size for that window: a power of two at least as large. */
 #define BWE_KALMAN_HISTORY_RING 64
 
+/* One value of the window minimum's queue: the value and its position in
+ * the stream of values (modulo 2^32: positions are compared by difference,
+ * and those compared lie at most BWE_KALMAN_FRAME_PERIOD_HISTORY apart). */
 typedef struct
 {
+  double value;
+  uint32_t pos;
+} BweKalmanMinEntry;
+
+typedef struct
+{
+  /* The counters and the filter's state in two cache lines (when the struct
+   * starts on one): every update reads them, and thousands of filters in one
+   * process make each cache line count. */
   int num_of_deltas;            /* saturates at kDeltaCounterMax = 1000 */
+  /* The minimum of the last BWE_KALMAN_FRAME_PERIOD_HISTORY ts_delta values:
+   * a monotonic queue (a ring) of the values that can still be the window's
+   * minimum, increasing from head, with their positions, so that the minimum
+   * costs O(1) amortized instead of a 60-entry scan.  An update reads and
+   * writes the queue's back (one cache line, or two) and reads its head. */
+  uint32_t hist_count;          /* values pushed so far, modulo 2^32 */
+  unsigned minq_head;
+  unsigned minq_len;
   double slope;
   double offset;
   double prev_offset;
@@ -31,16 +51,7 @@ typedef struct
   double beta_alpha;
   double beta_ts_delta;
   double beta;
-  /* The last BWE_KALMAN_FRAME_PERIOD_HISTORY ts_delta values in a ring, plus a
-   * monotonic queue of ring positions whose values are increasing, so that the
-   * window minimum costs O(1) amortized instead of a 60-entry scan.  The
-   * counters first, with the fields above: every update reads them, and
-   * thousands of filters in one process make each cache line count. */
-  uint64_t hist_count;          /* values pushed so far */
-  unsigned minq_head;
-  unsigned minq_len;
-  double ts_delta_hist[BWE_KALMAN_HISTORY_RING];
-  uint64_t minq[BWE_KALMAN_HISTORY_RING];
+  BweKalmanMinEntry minq[BWE_KALMAN_HISTORY_RING];
 } BweKalman;
 
 /* OveruseEstimator(OverUseDetectorOptions()). */

@@ -403,12 +403,10 @@ void
 bwe_remote_estimator_prefetch (const BweRemoteEstimator * e)
 {
   const char *p = (const char *) e;
-  const char *hot_end = (const char *) &e->kalman.ts_delta_hist;
+  const char *hot_end = (const char *) &e->kalman.minq;
 
   for (; p < hot_end; p += CACHE_LINE)
     PREFETCH (p);
-  PREFETCH (&e->detector);
-  PREFETCH ((const char *) (&e->detector + 1) - 1);
 }
 
 void
@@ -417,14 +415,15 @@ bwe_remote_estimator_prefetch_stream (const BweRemoteEstimator * e,
 {
   const BweRateStatistics *rs = &e->incoming_bitrate;
   const BweKalman *k = &e->kalman;
+  const unsigned mask = BWE_KALMAN_HISTORY_RING - 1;
 
   PREFETCH (&e->streams.slots[bwe_stream_table_home (&e->streams, ssrc)]);
   if (rs->buckets != NULL)
     PREFETCH (&rs->buckets[rs->tail & rs->mask]);
-  PREFETCH (&k->ts_delta_hist[k->hist_count & (BWE_KALMAN_HISTORY_RING - 1)]);
-  PREFETCH (&k->minq[(k->minq_head + k->minq_len) &
-          (BWE_KALMAN_HISTORY_RING - 1)]);
-  PREFETCH (&k->minq[k->minq_head & (BWE_KALMAN_HISTORY_RING - 1)]);
+  /* the queue's back and the entry after it, and its head */
+  PREFETCH (&k->minq[(k->minq_head + k->minq_len) & mask]);
+  PREFETCH (&k->minq[(k->minq_head + k->minq_len - 1) & mask]);
+  PREFETCH (&k->minq[k->minq_head]);
 }
 
 void

@@ -294,29 +294,59 @@ typedef struct
 {
   guint32 ssrc;
   guint16 max_seq;
+  guint8 used;                  /* TRUE, FALSE: 24 bytes an entry */
   guint64 history;              /* bit n: max_seq - n was seen */
   guint64 last_use;
-  gboolean used;
 } SeqTrack;
 
+/* The fields a packet reads or writes come first, right after the parent,
+ * in the order of the path a packet takes: a media server runs thousands of
+ * elements, each one's state is cold when its packet comes, and every cache
+ * line a packet touches costs.  With one stream a packet of the libwebrtc
+ * mode touches the parent's first line and the first five of these. */
 struct _GstRtpBwe
 {
   GstElement parent;
 
-  GstPad *sinkpad;
+  /* Everything below but the pads and the streaming thread's fields is under
+   * the object lock, released before pushing, posting or notifying. */
+
+  /* per packet */
   GstPad *srcpad;
-  GstPad *rtcp_srcpad;
-
-  /* Everything below is under the object lock, released before pushing,
-   * posting or notifying. */
-
-  /* properties */
-  GstRtpBweMode mode;
-  GstRtpBweEstimator estimator_type;
+  BweRemoteEstimator *estimator;
+  BweImprovedEstimator *improved;
+  GstRtpBweMode active_mode;    /* the mode taken at the last start */
   GstRtpBweFeedback feedback;
   guint abs_send_time_id;
   guint transport_cc_id;
   guint abs_capture_time_id;
+  /* ids found in the caps */
+  guint caps_abs_send_time_id;
+  guint caps_transport_cc_id;
+  guint caps_abs_capture_time_id;
+  gboolean twcc_active;
+  gboolean rtt_changed;
+  guint stats_interval;         /* ms */
+  gboolean rtcp_need_gap;       /* streaming thread only */
+  gint64 last_arrival_us;
+  guint64 packets;
+  guint64 bytes;
+  guint64 packets_estimated;
+  guint64 packets_abs_send_time;
+  guint64 seq_clock;
+  GstRtpBweExtWatch ext_watch;
+  GstSegment segment;           /* streaming thread only */
+  /* streams fill it from the front: with one, only the first is read */
+  SeqTrack seqs[MAX_SEQ_TRACKED];
+
+  /* per packet with transport-wide feedback or a send time taken from
+   * abs-capture-time, per estimate, per feedback packet, or less often */
+  GstPad *sinkpad;
+  GstPad *rtcp_srcpad;
+
+  /* properties */
+  GstRtpBweMode mode;
+  GstRtpBweEstimator estimator_type;
   guint min_bitrate;
   guint max_bitrate;
   guint rtt;
@@ -325,36 +355,17 @@ struct _GstRtpBwe
   guint max_rtcp_size;
   GObject *rtp_session;
   gulong on_sending_rtcp_id;
-  guint stats_interval;         /* ms */
 
-  /* ids found in the caps */
-  guint caps_abs_send_time_id;
-  guint caps_transport_cc_id;
-  guint caps_abs_capture_time_id;
-
-  /* estimation: the mode taken at the last start picks the estimator */
-  GstRtpBweMode active_mode;
-  BweRemoteEstimator *estimator;
-  BweImprovedEstimator *improved;
   BweRembThrottler throttler;
   BweTwccRecorder *twcc;
-  gboolean twcc_active;
-  gboolean rtt_changed;
-  gint64 last_arrival_us;
   guint estimated_bitrate;
-  guint64 seq_clock;
-  SeqTrack seqs[MAX_SEQ_TRACKED];
-  GstRtpBweExtWatch ext_watch;
   /* arrival time from which the next rtpbwe-stats message is due */
   GstClockTime stats_due;
 
-  /* counters for the stats property */
-  guint64 packets;
-  guint64 bytes;
-  guint64 packets_estimated;
+  /* counters for the stats property (with those above) */
   guint64 packets_twcc;
-  /* of packets_estimated, by where the send time came from */
-  guint64 packets_abs_send_time;
+  /* of packets_estimated, by where the send time came from (with
+   * packets_abs_send_time) */
   guint64 packets_abs_capture_time;
   guint64 skipped[SKIP_NUM];
   guint64 duplicates;
@@ -371,15 +382,13 @@ struct _GstRtpBwe
   gboolean rtcp_need_stream_start;
   gboolean rtcp_need_caps;
   gboolean rtcp_need_segment;
-  gboolean rtcp_need_gap;
   guint group_id;
+  gboolean have_group_id;
 
   /* rtcp_src is pushed by the process's RTCP pool, never by the streaming
    * thread, so that a sink there never blocks the RTP path (prerolling or
    * syncing): buffers and events wait here */
   RtcpOutlet rtcp_outlet;
-  gboolean have_group_id;
-  GstSegment segment;
 };
 
 /* What one buffer made the element do, acted upon once the lock is released. */
@@ -540,8 +549,12 @@ estimator_init_locked (GstRtpBwe * self)
   config.monotonic_now = TRUE;
   bwe_remote_estimator_release (self->estimator);
   bwe_remote_estimator_init (self->estimator, &config, &glib_allocator);
-  if (improved_locked (self))
+  if (improved_locked (self)) {
+    /* only an element started in this mode holds one */
+    if (self->improved == NULL)
+      self->improved = g_new0 (BweImprovedEstimator, 1);
     bwe_improved_estimator_init (self->improved, &config);
+  }
   if (self->rtt != DEFAULT_RTT)
     estimator_set_rtt_locked (self);
   self->rtt_changed = FALSE;
@@ -1238,6 +1251,21 @@ outcome_take_session_locked (GstRtpBwe * self, Outcome * out)
     out->session = g_object_ref (self->rtp_session);
 }
 
+/* Asks for the cache lines of the element's per-packet fields at once, so
+ * that their misses overlap instead of coming one after the other. */
+static inline void
+prefetch_packet_fields (GstRtpBwe * self)
+{
+#if defined(__GNUC__)
+  const gchar *p = (const gchar *) &self->srcpad;
+  const gchar *end = (const gchar *) &self->seqs[1];
+
+  for (; p < end; p += 64)
+    __builtin_prefetch (p);
+  __builtin_prefetch (end - 1);
+#endif
+}
+
 static GstFlowReturn
 gst_rtp_bwe_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
 {
@@ -1247,8 +1275,9 @@ gst_rtp_bwe_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   GstMapInfo map;
   Outcome out;
 
-  /* with thousands of elements the estimator's state is cold: its cache
-   * lines come while the buffer is looked at */
+  /* with thousands of elements the element's and the estimator's state are
+   * cold: their cache lines come while the buffer is looked at */
+  prefetch_packet_fields (self);
   bwe_remote_estimator_prefetch (self->estimator);
   arrival = arrival_time (self, buf, &before_segment);
   outcome_init (self, &out);
@@ -1801,7 +1830,7 @@ gst_rtp_bwe_finalize (GObject * object)
   bwe_twcc_recorder_release (self->twcc);
   g_free (self->twcc);
   bwe_remote_estimator_release (self->estimator);
-  g_free (self->estimator);
+  g_aligned_free (self->estimator);
   g_free (self->improved);
   G_OBJECT_CLASS (gst_rtp_bwe_parent_class)->finalize (object);
 }
@@ -2195,10 +2224,10 @@ gst_rtp_bwe_init (GstRtpBwe * self)
   self->max_rtcp_size = DEFAULT_MAX_RTCP_SIZE;
   self->stats_interval = DEFAULT_STATS_INTERVAL;
   g_queue_init (&self->session_queue);
-  /* the core's fixed part; what grows comes from glib_allocator */
-  self->estimator = g_new0 (BweRemoteEstimator, 1);
+  /* the core's fixed part, on a cache line (remote_estimator.h); what grows
+   * comes from glib_allocator */
+  self->estimator = g_aligned_alloc0 (1, sizeof (BweRemoteEstimator), 64);
   bwe_remote_estimator_init (self->estimator, NULL, &glib_allocator);
-  self->improved = g_new0 (BweImprovedEstimator, 1);
   self->twcc = g_new0 (BweTwccRecorder, 1);
   bwe_twcc_recorder_init (self->twcc, DEFAULT_SENDER_SSRC, &glib_allocator);
   gst_segment_init (&self->segment, GST_FORMAT_TIME);
