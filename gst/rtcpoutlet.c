@@ -99,6 +99,25 @@ static void schedule (RtcpOutlet * o);
 static gpointer pusher_main (gpointer data);
 static gpointer watchdog_main (gpointer data);
 
+/* With o locked: a push has ended.  GLib signals a condition with a system
+ * call even when nobody waits, and feedback comes a packet at a time from
+ * thousands of elements: only a halt waits for this. */
+static void
+drained_locked (RtcpOutlet * o)
+{
+  if (o->draining > 0)
+    g_cond_broadcast (&o->drained);
+}
+
+/* With o locked: waits until a push has ended. */
+static void
+wait_drained_locked (RtcpOutlet * o)
+{
+  o->draining++;
+  g_cond_wait (&o->drained, &o->lock);
+  o->draining--;
+}
+
 /* With the pool locked: one more pusher (and the watchdog with the first). */
 static void
 start_pusher_locked (void)
@@ -158,14 +177,14 @@ push_some (RtcpOutlet * o)
 
     g_mutex_lock (&o->lock);
     o->pusher = NULL;
-    g_cond_broadcast (&o->drained);
+    drained_locked (o);
   }
   if (n == PUSH_BATCH && !o->flushing && !g_queue_is_empty (&o->items)) {
     g_mutex_unlock (&o->lock);
     return TRUE;
   }
   o->scheduled = FALSE;
-  g_cond_broadcast (&o->drained);
+  drained_locked (o);
   g_mutex_unlock (&o->lock);
   /* may be the last reference: o is not touched after */
   gst_object_unref (owner);
@@ -298,7 +317,10 @@ schedule (RtcpOutlet * o)
     g_cond_signal (&pool.work);
   else if (pool.threads < POOL_THREADS + pool.stuck)
     start_pusher_locked ();
-  else
+  else if (!g_queue_is_empty (&pool.busy))
+    /* only a push in progress can be stuck: the lingering and starting
+     * pushers come for the outlets anyway (and wake the watchdog when they
+     * start pushing with outlets left waiting) */
     wake_watchdog_locked ();
   g_mutex_unlock (&pool.lock);
 }
@@ -311,6 +333,7 @@ rtcp_outlet_init (RtcpOutlet * o, GstPad * pad, GstObject * owner)
   o->owner = owner;
   g_mutex_init (&o->lock);
   g_cond_init (&o->drained);
+  o->draining = 0;
   g_queue_init (&o->items);
   o->flushing = TRUE;
   o->scheduled = FALSE;
@@ -381,7 +404,7 @@ rtcp_outlet_halt (RtcpOutlet * o)
   o->flushing = TRUE;
   g_queue_clear_full (&o->items, (GDestroyNotify) gst_mini_object_unref);
   while (o->pusher != NULL && o->pusher != g_thread_self ())
-    g_cond_wait (&o->drained, &o->lock);
+    wait_drained_locked (o);
   /* Out of the pool on return, so that nothing of the owner's is left to
    * the pool's threads: taken from the ready queue, or else (a pusher has
    * just taken it, and sees the flushing) let go by that pusher. */
@@ -391,7 +414,7 @@ rtcp_outlet_halt (RtcpOutlet * o)
       release = TRUE;
     } else {
       while (o->scheduled && o->pusher != g_thread_self ())
-        g_cond_wait (&o->drained, &o->lock);
+        wait_drained_locked (o);
     }
   }
   g_mutex_unlock (&o->lock);

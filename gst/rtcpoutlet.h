@@ -24,6 +24,7 @@ typedef struct
 
   GMutex lock;
   GCond drained;                /* a push has ended */
+  guint draining;               /* threads waiting for drained */
   GQueue items;                 /* GstBuffer and GstEvent, in order */
   gboolean flushing;            /* items are refused */
   gboolean scheduled;           /* in the pool: queued or being pushed */
