@@ -338,6 +338,10 @@ struct _GstRtpBwe
   GstSegment segment;           /* streaming thread only */
   /* streams fill it from the front: with one, only the first is read */
   SeqTrack seqs[MAX_SEQ_TRACKED];
+  /* the estimator core's fixed part (estimator points here): in the
+   * element, its lines are asked for with the element's, not once the
+   * element's have come */
+  BweRemoteEstimator estimator_state;
 
   /* per packet with transport-wide feedback or a send time taken from
    * abs-capture-time, per estimate, per feedback packet, or less often */
@@ -1251,6 +1255,30 @@ outcome_take_session_locked (GstRtpBwe * self, Outcome * out)
     out->session = g_object_ref (self->rtp_session);
 }
 
+/* The packet's bytes.  The memory of a buffer of one (as sources and
+ * payloaders make RTP packets) is mapped without the buffer's merging
+ * reference on it, which costs two atomic operations and about 200
+ * instructions per packet; *mem is what to unmap, NULL: the buffer. */
+static gboolean
+packet_map (GstBuffer * buf, GstMapInfo * map, GstMemory ** mem)
+{
+  if (gst_buffer_n_memory (buf) == 1) {
+    *mem = gst_buffer_peek_memory (buf, 0);
+    return gst_memory_map (*mem, map, GST_MAP_READ);
+  }
+  *mem = NULL;
+  return gst_buffer_map (buf, map, GST_MAP_READ);
+}
+
+static void
+packet_unmap (GstBuffer * buf, GstMapInfo * map, GstMemory * mem)
+{
+  if (mem != NULL)
+    gst_memory_unmap (mem, map);
+  else
+    gst_buffer_unmap (buf, map);
+}
+
 /* Asks for the cache lines of the element's per-packet fields at once, so
  * that their misses overlap instead of coming one after the other. */
 static inline void
@@ -1273,22 +1301,23 @@ gst_rtp_bwe_chain (GstPad * pad, GstObject * parent, GstBuffer * buf)
   gboolean before_segment;
   GstClockTime arrival;
   GstMapInfo map;
+  GstMemory *mem;
   Outcome out;
 
   /* with thousands of elements the element's and the estimator's state are
    * cold: their cache lines come while the buffer is looked at */
   prefetch_packet_fields (self);
-  bwe_remote_estimator_prefetch (self->estimator);
+  bwe_remote_estimator_prefetch (&self->estimator_state);
   arrival = arrival_time (self, buf, &before_segment);
   outcome_init (self, &out);
-  if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
+  if (packet_map (buf, &map, &mem)) {
     GST_OBJECT_LOCK (self);
     process_packet_locked (self, map.data, map.size, arrival, before_segment,
         &out);
     outcome_take_session_locked (self, &out);
     out.post_stats = stats_due_locked (self, arrival);
     GST_OBJECT_UNLOCK (self);
-    gst_buffer_unmap (buf, &map);
+    packet_unmap (buf, &map, mem);
   }
   act_on_outcome (self, &out);
   if (out.post_stats)
@@ -1830,7 +1859,6 @@ gst_rtp_bwe_finalize (GObject * object)
   bwe_twcc_recorder_release (self->twcc);
   g_free (self->twcc);
   bwe_remote_estimator_release (self->estimator);
-  g_aligned_free (self->estimator);
   g_free (self->improved);
   G_OBJECT_CLASS (gst_rtp_bwe_parent_class)->finalize (object);
 }
@@ -2224,9 +2252,8 @@ gst_rtp_bwe_init (GstRtpBwe * self)
   self->max_rtcp_size = DEFAULT_MAX_RTCP_SIZE;
   self->stats_interval = DEFAULT_STATS_INTERVAL;
   g_queue_init (&self->session_queue);
-  /* the core's fixed part, on a cache line (remote_estimator.h); what grows
-   * comes from glib_allocator */
-  self->estimator = g_aligned_alloc0 (1, sizeof (BweRemoteEstimator), 64);
+  /* what grows of the core comes from glib_allocator */
+  self->estimator = &self->estimator_state;
   bwe_remote_estimator_init (self->estimator, NULL, &glib_allocator);
   self->twcc = g_new0 (BweTwccRecorder, 1);
   bwe_twcc_recorder_init (self->twcc, DEFAULT_SENDER_SSRC, &glib_allocator);
