@@ -70,9 +70,9 @@ typedef struct
 /* The fields every packet reads come first, then those of every new group
  * of packets (the delay filter's history last), then the rest: a media
  * server interleaves thousands of estimators, and each cache line a packet
- * touches counts.  A caller that runs many should start the struct on a
- * cache line (64 bytes): a packet of a steady stream then reads 9 lines of
- * it (Kalman filter), and one or two of the history. */
+ * touches counts.  A packet of a steady stream reads the first 528 bytes
+ * (Kalman filter: 9 cache lines when the struct starts on one, else 10) and
+ * one or two lines of the filter's history. */
 typedef struct
 {
   BweRateStatistics incoming_bitrate;
