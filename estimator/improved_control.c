@@ -27,7 +27,8 @@
 #define DRAIN_TIME_US 500000
 #define DRAIN_MIN_FACTOR 0.5
 #define DRAIN_MAX_FACTOR 0.95
-/* The queue must have stayed empty this long before a ramp. */
+/* The queue must have stayed below half the stream's level this long
+ * before a ramp. */
 #define RAMP_HOLD_US 300000
 /* What a sender adds to the round trip before its rate follows a REMB. */
 #define SENDER_DELAY_US 200000

@@ -6,9 +6,9 @@
  * of the sender's rate within a feedback delay. */
 #define RATE_WINDOW_US 1000000
 #define RECENT_RATE_WINDOW_US 500000
-/* A window that follows a capacity drop within a few packets; the
- * bottleneck's rate over it once this much busy time is seen. */
+/* A window that follows a capacity drop within a few frames. */
 #define SHORT_WINDOW_US 100000
+/* The bottleneck's rate needs this much busy time in its window. */
 #define MIN_BUSY_US 10000
 /* The standing queue: the minimum over a few frames. */
 #define QUEUE_WINDOW_US 100000
